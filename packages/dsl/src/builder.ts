@@ -1,0 +1,162 @@
+import { type ExperimentDef, type FailureOptions, PBT_DEFAULTS, type PbtOptions, type StopDef } from './definition.js'
+import type {
+  Config,
+  InferConfig,
+  InferMutationConfig,
+  Metrics,
+  Mode,
+  MutationSpec,
+  NumericKeys,
+  Prettify,
+  SpaceSpec,
+  StopCriteria,
+  Trainable,
+} from './types.js'
+import { failFor, validateMutations, validateSpace } from './validate.js'
+
+/**
+ * An immutable experiment builder around a plain `ExperimentDef`. Every step returns a new
+ * builder; `C` is the trial config type, `M` the metrics the trainable reports, `K` its checkpoint.
+ */
+export class Experiment<C extends Config = Config, M extends Metrics = Metrics, K = unknown> {
+  /** The plain definition this builder wraps. */
+  readonly def: ExperimentDef
+
+  constructor(def: ExperimentDef) {
+    this.def = def
+  }
+
+  /** The experiment's name, as shown in reports and errors. */
+  get name(): string {
+    return this.def.name
+  }
+
+  private with<C2 extends Config = C, M2 extends Metrics = M, K2 = K>(patch: Partial<ExperimentDef>): Experiment<C2, M2, K2> {
+    return new Experiment<C2, M2, K2>({ ...this.def, ...patch })
+  }
+
+  private get fail() {
+    return failFor(this.def.name)
+  }
+
+  /** The search space: constants, domains, grids and `sampleFrom`; its shape is the config type. */
+  space<const S extends SpaceSpec>(spec: S): Experiment<InferConfig<S>, M, K> {
+    validateSpace(this.fail, spec)
+    return this.with({ space: spec })
+  }
+
+  /** PBT's `hyperparam_mutations`: how each key may be resampled or perturbed. */
+  mutate<const X extends MutationSpec<C>>(spec: X): Experiment<Prettify<C & InferMutationConfig<Omit<X, keyof C>>>, M, K> {
+    validateMutations(this.fail, spec)
+    if (Object.keys(spec).length === 0 && this.def.scheduler.kind === 'pbt' && this.def.scheduler.customExplore === undefined) {
+      this.fail('VITUNE_MUTATION_EMPTY', 'mutate', 'no key is given to mutate', 'List at least one key, or pass customExplore to .pbt().')
+    }
+    return this.with({ mutations: spec })
+  }
+
+  /** Schedule trials with Population Based Training. */
+  pbt(options: PbtOptions): Experiment<C, M, K> {
+    const o = { ...PBT_DEFAULTS, ...options }
+    const fail = this.fail
+    if (!(o.perturbationInterval > 0)) fail('VITUNE_PERTURBATION_INTERVAL', 'pbt.perturbationInterval', `must be > 0, got ${o.perturbationInterval}`, 'Pass a positive interval, e.g. 4 iterations.')
+    if (!(o.quantileFraction >= 0 && o.quantileFraction <= 0.5)) fail('VITUNE_QUANTILE_FRACTION', 'pbt.quantileFraction', `must lie in [0, 0.5], got ${o.quantileFraction}`, 'Use 0.25 (the default) or 0.5 for half the population.')
+    if (!(o.resampleProbability >= 0 && o.resampleProbability <= 1)) fail('VITUNE_RESAMPLE_PROBABILITY', 'pbt.resampleProbability', `must lie in [0, 1], got ${o.resampleProbability}`, 'Pass a probability such as 0.25.')
+    if (!(o.burnInPeriod >= 0)) fail('VITUNE_BURN_IN', 'pbt.burnInPeriod', `must be >= 0, got ${o.burnInPeriod}`, 'Pass 0 for no burn-in.')
+    if (o.perturbationFactors.length === 0 || o.perturbationFactors.some((f) => !(f > 0) || !Number.isFinite(f))) {
+      fail('VITUNE_PERTURBATION_FACTORS', 'pbt.perturbationFactors', `must be a non-empty list of positive numbers, got [${o.perturbationFactors.join(', ')}]`, 'Use [1.2, 0.8] (the default).')
+    }
+    return this.with({ scheduler: { kind: 'pbt', ...o, perturbationFactors: [...o.perturbationFactors] } })
+  }
+
+  /** Schedule trials first in, first out, with no early stopping (Ray's default). */
+  fifo(): Experiment<C, M, K> {
+    return this.with({ scheduler: { kind: 'fifo' } })
+  }
+
+  /** The metric that ranks trials, and whether higher (`'max'`) or lower (`'min'`) is better. */
+  metric(name: NumericKeys<M> | (string extends keyof M ? string : never), mode: Mode): Experiment<C, M, K> {
+    if (typeof name !== 'string' || name.length === 0) this.fail('VITUNE_METRIC_NAME', 'metric', 'the metric name is empty', 'Name a key the trainable reports, e.g. .metric("Q", "max").')
+    if (mode !== 'min' && mode !== 'max') this.fail('VITUNE_MODE', 'metric', `mode must be "min" or "max", got ${JSON.stringify(mode)}`, 'Pass "max" when higher is better.')
+    return this.with({ metric: name, mode })
+  }
+
+  /** Stop a trial once any listed result key reaches its value, or when the function says so. */
+  stop(criteria: StopCriteria<M> | ((result: M & { readonly trialId: string; readonly trainingIteration: number }) => boolean)): Experiment<C, M, K> {
+    if (typeof criteria !== 'function') {
+      for (const [key, value] of Object.entries(criteria)) {
+        if (typeof value !== 'number' || Number.isNaN(value)) this.fail('VITUNE_STOP', `stop.${key}`, `the stop value must be a number, got ${String(value)}`, 'Write .stop({ trainingIteration: 100 }).')
+      }
+    }
+    return this.with({ stop: criteria as StopDef })
+  }
+
+  /** The seed every random stream derives from; the same seed gives the same results. */
+  seed(seed: number): Experiment<C, M, K> {
+    if (!Number.isSafeInteger(seed)) this.fail('VITUNE_SEED', 'seed', `the seed must be an integer, got ${seed}`, 'Pass a whole number such as 1.')
+    return this.with({ seed })
+  }
+
+  /** Repeat the whole grid `n` times with fresh random draws (Ray's `num_samples`). */
+  samples(n: number): Experiment<C, M, K> {
+    if (!Number.isInteger(n) || n < 1) this.fail('VITUNE_SAMPLES', 'samples', `needs a whole number >= 1, got ${n}`, 'Pass 1 for a single pass over the grid.')
+    return this.with({ samples: n })
+  }
+
+  /** Retry failed trials from their last checkpoint (Ray's `FailureConfig`). */
+  failures(options: FailureOptions): Experiment<C, M, K> {
+    const maxFailures = options.maxFailures ?? 0
+    if (!Number.isInteger(maxFailures) || maxFailures < -1) this.fail('VITUNE_MAX_FAILURES', 'failures.maxFailures', `needs a whole number >= -1, got ${maxFailures}`, 'Pass 3 to retry three times, or -1 to retry forever.')
+    return this.with({ maxFailures, failFast: options.failFast ?? false })
+  }
+
+  /** How many trials run at once. Default: all of them. */
+  concurrency(n: number): Experiment<C, M, K> {
+    if (!Number.isInteger(n) || n < 1) this.fail('VITUNE_CONCURRENCY', 'concurrency', `needs a whole number >= 1, got ${n}`, 'Pass 2 to run two trials at once.')
+    return this.with({ concurrency: n })
+  }
+
+  /** The trainable: an (async) generator that yields metrics, or a Ray-style function calling `report`. */
+  train<const R extends Metrics, K2 = K>(trainable: Trainable<C, R, K2>): Experiment<C, R, K2> {
+    if (typeof trainable !== 'function') this.fail('VITUNE_TRAINABLE_TYPE', 'train', `the trainable must be a function, got ${typeof trainable}`, 'Pass an async generator function or a function that calls report().')
+    return this.with<C, R, K2>({ trainable: trainable as unknown as ExperimentDef['trainable'] })
+  }
+}
+
+/** Starts an experiment definition; the name appears in every report and error. */
+export function experiment(name: string): Experiment<{}, Metrics, unknown> {
+  if (typeof name !== 'string' || name.trim().length === 0) {
+    throw failFor(String(name))('VITUNE_EMPTY_NAME', undefined, 'an experiment needs a non-empty name', 'Write experiment("my experiment").')
+  }
+  return new Experiment({
+    name,
+    space: {},
+    mutations: undefined,
+    scheduler: { kind: 'fifo' },
+    metric: undefined,
+    mode: undefined,
+    stop: undefined,
+    seed: 0,
+    samples: 1,
+    maxFailures: 0,
+    failFast: false,
+    concurrency: undefined,
+    trainable: undefined,
+  })
+}
+
+/** Attaches a checkpoint to a report yielded by a generator trainable. */
+export function withCheckpoint<M extends Metrics, K>(metrics: M, checkpoint: K) {
+  return { $report: true as const, metrics, checkpoint }
+}
+
+/** Checks what single builder steps cannot: the combination of steps. Called by the runtime before a run. */
+export function validateExperiment(def: ExperimentDef): void {
+  const fail = failFor(def.name)
+  if (def.trainable === undefined) fail('VITUNE_NO_TRAINABLE', 'train', 'no trainable is given', 'Call .train(async function* ({ config }) { ... yield { ... } }) before running.')
+  if (def.scheduler.kind === 'pbt') {
+    if (def.metric === undefined || def.mode === undefined) fail('VITUNE_PBT_WITHOUT_METRIC', 'metric', 'PBT needs a metric and a mode to rank trials', 'Add .metric("Q", "max").')
+    const hasMutations = def.mutations !== undefined && Object.keys(def.mutations).length > 0
+    if (!hasMutations && def.scheduler.customExplore === undefined) fail('VITUNE_MUTATION_EMPTY', 'mutate', 'PBT has nothing to explore', 'Add .mutate({ lr: loguniform(1e-4, 1e-1) }) or pass customExplore to .pbt().')
+  }
+  if (def.failFast && def.maxFailures !== 0) fail('VITUNE_MAX_FAILURES', 'failures', 'failFast cannot be combined with retries (Ray rejects it too)', 'Set maxFailures to 0, or drop failFast.')
+}

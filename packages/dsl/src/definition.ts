@@ -1,0 +1,77 @@
+import type { Config, Metrics, Mode, MutationSpecShape, SpaceSpec, Trainable } from './types.js'
+
+/** Settings of Population Based Training, in Ray's terms. */
+export interface PbtOptions {
+  /** Consider a trial for exploit/explore every this many units of `timeAttr`. */
+  readonly perturbationInterval: number
+  /** Result key used as time; must grow monotonically. Default `'trainingIteration'`. */
+  readonly timeAttr?: string
+  /** No perturbation before this much `timeAttr`. Default 0. */
+  readonly burnInPeriod?: number
+  /** Fraction of trials that count as top or bottom, in [0, 0.5]. Default 0.25. */
+  readonly quantileFraction?: number
+  /** Per key, the probability of resampling instead of perturbing. Default 0.25. */
+  readonly resampleProbability?: number
+  /** Continuous values are multiplied by one of these. Default [1.2, 0.8]. */
+  readonly perturbationFactors?: readonly number[]
+  /** Synchronous PBT: every live trial waits at each perturbation point. Default false. */
+  readonly synch?: boolean
+  /** Applied to the whole explored config, after the built-in mutations. */
+  readonly customExplore?: (config: Config) => Config
+  /**
+   * Keep perturbed values inside their domain's bounds and on its quantization grid. Default true;
+   * false reproduces Ray, where `0.9 * 1.2` leaves `uniform(0, 1)`.
+   */
+  readonly keepInBounds?: boolean
+  /** A result missing the metric or `timeAttr` is an error (true) or ignored (false). Default true. */
+  readonly requireAttrs?: boolean
+}
+
+/** PBT settings with every default filled in. */
+export type ResolvedPbtOptions = Required<Omit<PbtOptions, 'customExplore'>> & Pick<PbtOptions, 'customExplore'>
+
+/** Which scheduler decides what trials do. */
+export type SchedulerDef = { readonly kind: 'fifo' } | ({ readonly kind: 'pbt' } & ResolvedPbtOptions)
+
+/** A stop rule: Ray's object form, or a function of the trial's latest result. */
+export type StopDef = { readonly [key: string]: number } | ((result: Metrics & { readonly trialId: string }) => boolean)
+
+/** Failure handling, as Ray's `FailureConfig`. */
+export interface FailureOptions {
+  /** Retries per trial before it ends as errored; -1 retries forever. Default 0. */
+  readonly maxFailures?: number
+  /** Stop the whole experiment at the first trial error. Default false. */
+  readonly failFast?: boolean
+}
+
+/**
+ * The one contract between the DSL and everything else: plain data (functions aside), so it can
+ * be persisted and shipped to workers.
+ */
+export interface ExperimentDef {
+  readonly name: string
+  readonly space: SpaceSpec
+  readonly mutations: MutationSpecShape | undefined
+  readonly scheduler: SchedulerDef
+  readonly metric: string | undefined
+  readonly mode: Mode | undefined
+  readonly stop: StopDef | undefined
+  readonly seed: number
+  readonly samples: number
+  readonly maxFailures: number
+  readonly failFast: boolean
+  readonly concurrency: number | undefined
+  readonly trainable: Trainable<never, Metrics, unknown> | undefined
+}
+
+/** Defaults applied by `.pbt()`. */
+export const PBT_DEFAULTS = {
+  timeAttr: 'trainingIteration',
+  burnInPeriod: 0,
+  quantileFraction: 0.25,
+  resampleProbability: 0.25,
+  perturbationFactors: [1.2, 0.8],
+  synch: false,
+  keepInBounds: true,
+  requireAttrs: true,
+} as const satisfies Omit<ResolvedPbtOptions, 'perturbationInterval'>

@@ -1,0 +1,46 @@
+export { Experiment, experiment, validateExperiment, withCheckpoint } from './builder.js'
+export type { ExperimentDef, FailureOptions, PbtOptions, ResolvedPbtOptions, SchedulerDef, StopDef } from './definition.js'
+export { PBT_DEFAULTS } from './definition.js'
+export type { ChoiceDomain, Domain, FloatDomain, GridDomain, IntegerDomain, NormalDomain, RandomDomain, SampleFromDomain } from './domains.js'
+export {
+  choice,
+  DOMAIN_TAG,
+  grid,
+  isDomain,
+  loguniform,
+  qloguniform,
+  qrandint,
+  qlograndint,
+  qrandn,
+  quniform,
+  randint,
+  lograndint,
+  randn,
+  sampleFrom,
+  uniform,
+} from './domains.js'
+export { type DefinitionErrorCode, ExperimentDefinitionError, VituneError } from './errors.js'
+export type {
+  AutoResultKey,
+  CheckpointedReport,
+  Config,
+  GeneratorTrainable,
+  InferConfig,
+  Metrics,
+  Mode,
+  MutationFor,
+  MutationSpec,
+  MutationSpecShape,
+  MutationValue,
+  NumericKeys,
+  Primitive,
+  Prettify,
+  ReportingTrainable,
+  ReportItem,
+  ReportOptions,
+  SpaceSpec,
+  SpaceValue,
+  StopCriteria,
+  TrainContext,
+  Trainable,
+} from './types.js'

@@ -1,0 +1,127 @@
+import type { ChoiceDomain, Domain, GridDomain, RandomDomain, SampleFromDomain } from './domains.js'
+
+/** A JSON-like leaf value a config may hold. */
+export type Primitive = string | number | boolean | null
+
+/** What `space()` accepts: constants, domains and nested objects of them. */
+export type SpaceSpec = { readonly [key: string]: SpaceValue }
+/** One entry of a space. */
+export type SpaceValue = Primitive | Domain | readonly unknown[] | SpaceSpec
+
+/** A resolved trial config. */
+export type Config = { readonly [key: string]: unknown }
+
+/** Flattens intersections so hover types stay readable. */
+export type Prettify<T> = { [K in keyof T]: T[K] } & {}
+
+/** The widened type of a constant: `0.05` is a `number`, `'adam'` a `string`. */
+type Widen<T> = T extends number ? number : T extends string ? string : T extends boolean ? boolean : T
+
+/** The value type a space entry resolves to. */
+export type InferValue<V> = V extends GridDomain<infer T>
+  ? Widen<T>
+  : V extends ChoiceDomain<infer T>
+    ? T
+    : V extends SampleFromDomain<infer T>
+      ? T
+      : V extends Domain
+        ? number
+        : V extends readonly unknown[]
+          ? V
+          : V extends SpaceSpec
+            ? InferConfig<V>
+            : Widen<V>
+
+/** The config type a space produces: what the trainable receives as `config`. */
+export type InferConfig<S> = Prettify<{ -readonly [K in keyof S]: InferValue<S[K]> }>
+
+/** What `mutate()` accepts for one key: a random domain, a list of values, a function, or a nested spec. */
+export type MutationValue = RandomDomain | readonly unknown[] | (() => unknown) | MutationSpecShape
+/** Shape of a mutations object. */
+export type MutationSpecShape = { readonly [key: string]: MutationValue }
+
+/** A mutation for a key whose config value has type `T`. */
+export type MutationFor<T> = T extends number
+  ? RandomDomain | readonly number[] | (() => number)
+  : T extends string | boolean | null
+    ? ChoiceDomain<T> | readonly T[] | (() => T)
+    : T extends Config
+      ? { readonly [K in keyof T]?: MutationFor<T[K]> }
+      : readonly T[] | (() => T)
+
+/** Mutations for config `C`: known keys must match their type; new keys are sampled at trial start. */
+export type MutationSpec<C> = { readonly [K in keyof C]?: MutationFor<C[K]> } & MutationSpecShape
+
+/** Value types of mutation keys the space lacks, added to the config. */
+export type InferMutationConfig<M> = {
+  -readonly [K in keyof M]: M[K] extends () => infer T
+    ? T
+    : M[K] extends ChoiceDomain<infer T>
+      ? T
+      : M[K] extends RandomDomain
+        ? number
+        : M[K] extends readonly (infer T)[]
+          ? T
+          : M[K] extends MutationSpecShape
+            ? InferMutationConfig<M[K]>
+            : unknown
+}
+
+/** Metrics a trainable reports: names to values. */
+export type Metrics = { readonly [key: string]: unknown }
+
+/** Metric names whose values are numbers. */
+export type NumericKeys<M> = { [K in keyof M]-?: M[K] extends number ? K : never }[keyof M] & string
+
+/** `'max'`: higher is better; `'min'`: lower is better. */
+export type Mode = 'min' | 'max'
+
+/** Ray's stop object: a trial stops once any listed result key reaches its value. */
+export type StopCriteria<M> = Partial<Record<NumericKeys<M> | AutoResultKey, number>>
+
+/** Result fields the runtime fills in for every report. */
+export type AutoResultKey = 'trainingIteration' | 'timeTotalS' | 'iterationsSinceRestore'
+
+/** Branded wrapper for a report that carries a checkpoint; build it with `withCheckpoint`. */
+export interface CheckpointedReport<M, K> {
+  readonly $report: true
+  readonly metrics: M
+  readonly checkpoint: K
+}
+
+/** One item a generator trainable yields: metrics, or metrics with a checkpoint. */
+export type ReportItem<M, K> = M | CheckpointedReport<M, K>
+
+/** Options of `report()` in the Ray-style trainable. */
+export interface ReportOptions<K> {
+  /** State to resume from: any structured-cloneable value. The runtime stores a copy. */
+  readonly checkpoint?: K
+}
+
+/** What a trainable receives. */
+export interface TrainContext<C, K = unknown> {
+  /** The trial's current config; after an exploit, the explored config. */
+  readonly config: C
+  /** The checkpoint to resume from: the trial's own after a retry, the donor's after an exploit. */
+  readonly checkpoint: K | undefined
+  /** The trial's id, stable across exploits and retries. */
+  readonly trialId: string
+  /** A seeded random stream for this trial, in [0, 1). Use it instead of `Math.random`. */
+  readonly random: () => number
+  /** Aborted when the run is cancelled; long steps should check it. */
+  readonly signal: AbortSignal
+  /**
+   * Ray-style reporting: resolves when the runtime wants the next result. Use either `report` or
+   * `yield`, not both.
+   */
+  readonly report: (metrics: Metrics, options?: ReportOptions<K>) => Promise<void>
+}
+
+/** A trainable as an async or sync generator of reports. */
+export type GeneratorTrainable<C, M, K> = (
+  context: TrainContext<C, K>,
+) => AsyncIterable<ReportItem<M, K>> | Iterable<ReportItem<M, K>>
+/** A trainable in Ray's function form: calls `context.report(...)` and returns when done. */
+export type ReportingTrainable<C, K> = (context: TrainContext<C, K>) => Promise<void>
+/** A trainable: a function of its config and restored checkpoint that reports results. */
+export type Trainable<C, M, K> = GeneratorTrainable<C, M, K> | ReportingTrainable<C, K>

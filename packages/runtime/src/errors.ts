@@ -1,0 +1,23 @@
+import { VituneError } from '@vitune/dsl'
+
+/** Stable codes of errors raised while an experiment runs. */
+export type RunErrorCode =
+  | 'VITUNE_SAMPLE_FROM_CYCLE'
+  | 'VITUNE_SAMPLE_FROM_FAILED'
+  | 'VITUNE_MISSING_RESULT_KEY'
+  | 'VITUNE_STOP_KEY_MISSING'
+  | 'VITUNE_BAD_REPORT'
+  | 'VITUNE_MIXED_REPORTING'
+  | 'VITUNE_TRIAL_FAILED'
+  | 'VITUNE_SCHEDULER_STALLED'
+  | 'VITUNE_NO_BEST_TRIAL'
+  | 'VITUNE_ABORTED'
+
+/** An error raised while an experiment runs; the message names the experiment and trial. */
+export class RunError extends VituneError {
+  declare readonly code: RunErrorCode
+  constructor(code: RunErrorCode, message: string, options?: ErrorOptions) {
+    super(code, `[${code}] ${message}`, options)
+    this.name = 'RunError'
+  }
+}

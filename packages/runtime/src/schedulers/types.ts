@@ -1,0 +1,64 @@
+import type { Config } from '@vitune/dsl'
+import type { CheckpointRef, ExploitEvent, PolicyRecord, Result, TrialStatus } from '../types.js'
+
+/** What a scheduler may read about a trial. */
+export interface TrialView {
+  readonly id: string
+  readonly index: number
+  readonly status: TrialStatus
+  readonly config: Config
+  /** The tag the trial was created with (Ray's `orig_tag`). */
+  readonly tag: string
+  /** The result before the one being processed (Ray updates it after the scheduler runs). */
+  readonly lastResult: Result | undefined
+  /** The checkpoint attached to the trial's latest report, if that report carried one. */
+  readonly reportCheckpoint: CheckpointRef | undefined
+  /** The newest checkpoint the trial has (its own or a donor's after an exploit). */
+  readonly latestCheckpoint: CheckpointRef | undefined
+}
+
+/** What the scheduler sees of the whole run. */
+export interface RunnerView {
+  readonly experiment: string
+  readonly trials: readonly TrialView[]
+}
+
+/** What happens to the trial whose result was processed. */
+export type TrialDecision = 'CONTINUE' | 'PAUSE' | 'STOP' | 'NOOP'
+
+/** An instruction to restart `targetId` from a donor's checkpoint with a new config. */
+export interface ExploitAction {
+  readonly event: ExploitEvent
+  readonly checkpoint: CheckpointRef
+  /** The tag the target carries from now on (`<orig>@perturbed[...]`). */
+  readonly tag: string
+  readonly policy: PolicyRecord
+}
+
+/** A decision as data: what the current trial does, and exploits the executor applies. */
+export interface SchedulerDecision {
+  readonly decision: TrialDecision
+  readonly exploits: readonly ExploitAction[]
+}
+
+/**
+ * The interface every scheduler implements (Ray's TrialScheduler). Schedulers decide; the executor
+ * acts on their decisions.
+ */
+export interface Scheduler {
+  /** Called once per trial before it first runs; may return a completed config. */
+  onTrialAdd(runner: RunnerView, trial: TrialView): Config | undefined
+  /** Called for each result that did not stop the trial. */
+  onTrialResult(runner: RunnerView, trial: TrialView, result: Result): SchedulerDecision
+  /** Called when a trial finishes; may release others (a synchronous barrier). */
+  onTrialComplete(runner: RunnerView, trial: TrialView): readonly ExploitAction[]
+  /** Called when a trial errors (before a retry re-adds it). */
+  onTrialError(runner: RunnerView, trial: TrialView): readonly ExploitAction[]
+  /** The PENDING or PAUSED trial to run next, or undefined to wait. */
+  chooseTrialToRun(runner: RunnerView): TrialView | undefined
+  /** Counters for reports, e.g. `{ checkpoints: 12, perturbations: 5 }`. */
+  stats(): Readonly<Record<string, number>>
+}
+
+/** Shorthand for a decision without exploits. */
+export const decide = (decision: TrialDecision, exploits: readonly ExploitAction[] = []): SchedulerDecision => ({ decision, exploits })

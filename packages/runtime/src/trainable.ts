@@ -1,0 +1,144 @@
+import type { Metrics, ReportOptions, TrainContext } from '@vitune/dsl'
+import { RunError } from './errors.js'
+
+/** One report pulled from a trainable. */
+export interface Report {
+  readonly metrics: Metrics
+  readonly hasCheckpoint: boolean
+  readonly checkpoint: unknown
+}
+
+/** A running trainable, pulled one report at a time. */
+export interface TrialIterator {
+  /** The next report, or undefined when the trainable returned. Rejects with the trainable's error. */
+  next(): Promise<Report | undefined>
+  /** Stops the trainable: runs generator `finally` blocks, unwinds a pending `report()`. */
+  close(): Promise<void>
+}
+
+/** Thrown into a Ray-style trainable's pending `report()` when its trial is stopped or exploited. */
+export class TrialStopped extends Error {
+  constructor() {
+    super('the trial was stopped by the runtime; let this error propagate')
+    this.name = 'TrialStopped'
+  }
+}
+
+type AnyTrainable = (context: TrainContext<unknown, unknown>) => unknown
+
+/** What the runtime passes in besides `report`. */
+export type ContextBase = Omit<TrainContext<unknown, unknown>, 'report'>
+
+function toReport(item: unknown, where: string): Report {
+  if (typeof item === 'number') return { metrics: { _metric: item }, hasCheckpoint: false, checkpoint: undefined }
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new RunError('VITUNE_BAD_REPORT', `${where}: a report must be an object of metrics, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}. Yield { loss: 0.1 } or withCheckpoint({ loss: 0.1 }, state).`)
+  }
+  if ((item as { $report?: unknown }).$report === true) {
+    const { metrics, checkpoint } = item as { metrics: Metrics; checkpoint: unknown }
+    return { metrics, hasCheckpoint: checkpoint !== undefined, checkpoint }
+  }
+  return { metrics: item as Metrics, hasCheckpoint: false, checkpoint: undefined }
+}
+
+const isIterable = (value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> =>
+  typeof value === 'object' && value !== null && (Symbol.asyncIterator in value || Symbol.iterator in value) && typeof (value as { then?: unknown }).then !== 'function'
+
+/**
+ * Starts a trainable in either form: a (sync or async) generator is pulled with `next()`; a
+ * Ray-style function's `report()` hands over a result and waits until the runtime pulls again.
+ */
+export function startTrainable(trainable: AnyTrainable, base: ContextBase, where: string): TrialIterator {
+  let mode: 'unknown' | 'iterate' | 'report' = 'unknown'
+  let closed = false
+  let finished = false
+  let failure: { error: unknown } | undefined
+  let waiting: { resolve: (r: Report | undefined) => void; reject: (e: unknown) => void } | undefined
+  let queued: { report: Report; resume: () => void; abort: (e: unknown) => void; delivered: boolean } | undefined
+
+  const settle = () => {
+    if (waiting === undefined) return
+    const w = waiting
+    if (failure !== undefined) {
+      waiting = undefined
+      w.reject(failure.error)
+    } else if (queued !== undefined && !queued.delivered) {
+      waiting = undefined
+      queued.delivered = true
+      w.resolve(queued.report)
+    } else if (finished) {
+      waiting = undefined
+      w.resolve(undefined)
+    }
+  }
+
+  const report = (metrics: Metrics, options?: ReportOptions<unknown>): Promise<void> => {
+    if (mode === 'iterate') {
+      return Promise.reject(new RunError('VITUNE_MIXED_REPORTING', `${where}: the trainable both yields and calls report(). Use one of them.`))
+    }
+    mode = 'report'
+    if (closed) return Promise.reject(new TrialStopped())
+    const item = options?.checkpoint === undefined ? metrics : { $report: true, metrics, checkpoint: options.checkpoint }
+    return new Promise<void>((resume, abort) => {
+      try {
+        queued = { report: toReport(item, where), resume, abort, delivered: false }
+      } catch (error) {
+        abort(error)
+        return
+      }
+      settle()
+    })
+  }
+
+  const output = trainable({ ...base, report } as TrainContext<unknown, unknown>)
+  if (isIterable(output)) {
+    if ((mode as string) === 'report') throw new RunError('VITUNE_MIXED_REPORTING', `${where}: the trainable both yields and calls report(). Use one of them.`)
+    mode = 'iterate'
+    const iterator = Symbol.asyncIterator in output ? output[Symbol.asyncIterator]() : (output as Iterable<unknown>)[Symbol.iterator]()
+    return {
+      async next() {
+        const step = await iterator.next()
+        return step.done ? undefined : toReport(step.value, where)
+      },
+      async close() {
+        await iterator.return?.()
+      },
+    }
+  }
+  if (typeof (output as { then?: unknown } | undefined)?.then !== 'function') {
+    throw new RunError('VITUNE_BAD_REPORT', `${where}: the trainable returned neither a generator nor a promise. Write it as async function* (...) { yield {...} } or async (ctx) => { await ctx.report({...}) }.`)
+  }
+  mode = 'report'
+  ;(output as Promise<unknown>).then(
+    () => {
+      finished = true
+      settle()
+    },
+    (error: unknown) => {
+      if (error instanceof TrialStopped && closed) return
+      failure = { error }
+      settle()
+    },
+  )
+  return {
+    next() {
+      if (queued?.delivered) {
+        const done = queued
+        queued = undefined
+        done.resume()
+      }
+      return new Promise<Report | undefined>((resolve, reject) => {
+        waiting = { resolve, reject }
+        settle()
+      })
+    },
+    async close() {
+      closed = true
+      if (queued !== undefined) {
+        const pending = queued
+        queued = undefined
+        pending.abort(new TrialStopped())
+      }
+    },
+  }
+}
