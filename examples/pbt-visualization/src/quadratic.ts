@@ -11,7 +11,10 @@ export const Q = (theta: readonly [number, number]): number => 1.2 - ((3 / 4) * 
 export const Qhat = (theta: readonly [number, number], h: readonly [number, number]): number => 1.2 - (h[0] * theta[0] ** 2 + h[1] * theta[1] ** 2)
 
 /** Gradient of Qhat with respect to theta, with the tutorial's 3/4 on the first component. */
-export const gradQhat = (theta: readonly [number, number], h: readonly [number, number]): [number, number] => [-2 * h[0] * theta[0] * (3 / 4), -2 * h[1] * theta[1]]
+export const gradQhat = (theta: readonly [number, number], h: readonly [number, number]): [number, number] => [
+  -2 * h[0] * theta[0] * (3 / 4),
+  -2 * h[1] * theta[1],
+]
 
 /** The starting point of every trial. */
 export const initTheta = (): [number, number] => [0.9, 0.9]

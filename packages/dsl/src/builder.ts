@@ -58,12 +58,30 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   pbt(options: PbtOptions): Experiment<C, M, K> {
     const o = { ...PBT_DEFAULTS, ...options }
     const fail = this.fail
-    if (!(o.perturbationInterval > 0)) fail('VITUNE_PERTURBATION_INTERVAL', 'pbt.perturbationInterval', `must be > 0, got ${o.perturbationInterval}`, 'Pass a positive interval, e.g. 4 iterations.')
-    if (!(o.quantileFraction >= 0 && o.quantileFraction <= 0.5)) fail('VITUNE_QUANTILE_FRACTION', 'pbt.quantileFraction', `must lie in [0, 0.5], got ${o.quantileFraction}`, 'Use 0.25 (the default) or 0.5 for half the population.')
-    if (!(o.resampleProbability >= 0 && o.resampleProbability <= 1)) fail('VITUNE_RESAMPLE_PROBABILITY', 'pbt.resampleProbability', `must lie in [0, 1], got ${o.resampleProbability}`, 'Pass a probability such as 0.25.')
+    if (!(o.perturbationInterval > 0))
+      fail(
+        'VITUNE_PERTURBATION_INTERVAL',
+        'pbt.perturbationInterval',
+        `must be > 0, got ${o.perturbationInterval}`,
+        'Pass a positive interval, e.g. 4 iterations.',
+      )
+    if (!(o.quantileFraction >= 0 && o.quantileFraction <= 0.5))
+      fail(
+        'VITUNE_QUANTILE_FRACTION',
+        'pbt.quantileFraction',
+        `must lie in [0, 0.5], got ${o.quantileFraction}`,
+        'Use 0.25 (the default) or 0.5 for half the population.',
+      )
+    if (!(o.resampleProbability >= 0 && o.resampleProbability <= 1))
+      fail('VITUNE_RESAMPLE_PROBABILITY', 'pbt.resampleProbability', `must lie in [0, 1], got ${o.resampleProbability}`, 'Pass a probability such as 0.25.')
     if (!(o.burnInPeriod >= 0)) fail('VITUNE_BURN_IN', 'pbt.burnInPeriod', `must be >= 0, got ${o.burnInPeriod}`, 'Pass 0 for no burn-in.')
     if (o.perturbationFactors.length === 0 || o.perturbationFactors.some((f) => !(f > 0) || !Number.isFinite(f))) {
-      fail('VITUNE_PERTURBATION_FACTORS', 'pbt.perturbationFactors', `must be a non-empty list of positive numbers, got [${o.perturbationFactors.join(', ')}]`, 'Use [1.2, 0.8] (the default).')
+      fail(
+        'VITUNE_PERTURBATION_FACTORS',
+        'pbt.perturbationFactors',
+        `must be a non-empty list of positive numbers, got [${o.perturbationFactors.join(', ')}]`,
+        'Use [1.2, 0.8] (the default).',
+      )
     }
     return this.with({ scheduler: { kind: 'pbt', ...o, perturbationFactors: [...o.perturbationFactors] } })
   }
@@ -75,8 +93,10 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
 
   /** The metric that ranks trials, and whether higher (`'max'`) or lower (`'min'`) is better. */
   metric(name: NumericKeys<M> | (string extends keyof M ? string : never), mode: Mode): Experiment<C, M, K> {
-    if (typeof name !== 'string' || name.length === 0) this.fail('VITUNE_METRIC_NAME', 'metric', 'the metric name is empty', 'Name a key the trainable reports, e.g. .metric("Q", "max").')
-    if (mode !== 'min' && mode !== 'max') this.fail('VITUNE_MODE', 'metric', `mode must be "min" or "max", got ${JSON.stringify(mode)}`, 'Pass "max" when higher is better.')
+    if (typeof name !== 'string' || name.length === 0)
+      this.fail('VITUNE_METRIC_NAME', 'metric', 'the metric name is empty', 'Name a key the trainable reports, e.g. .metric("Q", "max").')
+    if (mode !== 'min' && mode !== 'max')
+      this.fail('VITUNE_MODE', 'metric', `mode must be "min" or "max", got ${JSON.stringify(mode)}`, 'Pass "max" when higher is better.')
     return this.with({ metric: name, mode })
   }
 
@@ -84,7 +104,8 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   stop(criteria: StopCriteria<M> | ((result: M & { readonly trialId: string; readonly trainingIteration: number }) => boolean)): Experiment<C, M, K> {
     if (typeof criteria !== 'function') {
       for (const [key, value] of Object.entries(criteria)) {
-        if (typeof value !== 'number' || Number.isNaN(value)) this.fail('VITUNE_STOP', `stop.${key}`, `the stop value must be a number, got ${String(value)}`, 'Write .stop({ trainingIteration: 100 }).')
+        if (typeof value !== 'number' || Number.isNaN(value))
+          this.fail('VITUNE_STOP', `stop.${key}`, `the stop value must be a number, got ${String(value)}`, 'Write .stop({ trainingIteration: 100 }).')
       }
     }
     return this.with({ stop: criteria as StopDef })
@@ -105,19 +126,32 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   /** Retry failed trials from their last checkpoint (Ray's `FailureConfig`). */
   failures(options: FailureOptions): Experiment<C, M, K> {
     const maxFailures = options.maxFailures ?? 0
-    if (!Number.isInteger(maxFailures) || maxFailures < -1) this.fail('VITUNE_MAX_FAILURES', 'failures.maxFailures', `needs a whole number >= -1, got ${maxFailures}`, 'Pass 3 to retry three times, or -1 to retry forever.')
+    if (!Number.isInteger(maxFailures) || maxFailures < -1)
+      this.fail(
+        'VITUNE_MAX_FAILURES',
+        'failures.maxFailures',
+        `needs a whole number >= -1, got ${maxFailures}`,
+        'Pass 3 to retry three times, or -1 to retry forever.',
+      )
     return this.with({ maxFailures, failFast: options.failFast ?? false })
   }
 
   /** How many trials run at once. Default: all of them. */
   concurrency(n: number): Experiment<C, M, K> {
-    if (!Number.isInteger(n) || n < 1) this.fail('VITUNE_CONCURRENCY', 'concurrency', `needs a whole number >= 1, got ${n}`, 'Pass 2 to run two trials at once.')
+    if (!Number.isInteger(n) || n < 1)
+      this.fail('VITUNE_CONCURRENCY', 'concurrency', `needs a whole number >= 1, got ${n}`, 'Pass 2 to run two trials at once.')
     return this.with({ concurrency: n })
   }
 
   /** The trainable: an (async) generator that yields metrics, or a Ray-style function calling `report`. */
   train<const R extends Metrics, K2 = K>(trainable: Trainable<C, R, K2>): Experiment<C, R, K2> {
-    if (typeof trainable !== 'function') this.fail('VITUNE_TRAINABLE_TYPE', 'train', `the trainable must be a function, got ${typeof trainable}`, 'Pass an async generator function or a function that calls report().')
+    if (typeof trainable !== 'function')
+      this.fail(
+        'VITUNE_TRAINABLE_TYPE',
+        'train',
+        `the trainable must be a function, got ${typeof trainable}`,
+        'Pass an async generator function or a function that calls report().',
+      )
     return this.with<C, R, K2>({ trainable: trainable as unknown as ExperimentDef['trainable'] })
   }
 }
@@ -152,11 +186,15 @@ export function withCheckpoint<M extends Metrics, K>(metrics: M, checkpoint: K) 
 /** Checks what single builder steps cannot: the combination of steps. Called by the runtime before a run. */
 export function validateExperiment(def: ExperimentDef): void {
   const fail = failFor(def.name)
-  if (def.trainable === undefined) fail('VITUNE_NO_TRAINABLE', 'train', 'no trainable is given', 'Call .train(async function* ({ config }) { ... yield { ... } }) before running.')
+  if (def.trainable === undefined)
+    fail('VITUNE_NO_TRAINABLE', 'train', 'no trainable is given', 'Call .train(async function* ({ config }) { ... yield { ... } }) before running.')
   if (def.scheduler.kind === 'pbt') {
-    if (def.metric === undefined || def.mode === undefined) fail('VITUNE_PBT_WITHOUT_METRIC', 'metric', 'PBT needs a metric and a mode to rank trials', 'Add .metric("Q", "max").')
+    if (def.metric === undefined || def.mode === undefined)
+      fail('VITUNE_PBT_WITHOUT_METRIC', 'metric', 'PBT needs a metric and a mode to rank trials', 'Add .metric("Q", "max").')
     const hasMutations = def.mutations !== undefined && Object.keys(def.mutations).length > 0
-    if (!hasMutations && def.scheduler.customExplore === undefined) fail('VITUNE_MUTATION_EMPTY', 'mutate', 'PBT has nothing to explore', 'Add .mutate({ lr: loguniform(1e-4, 1e-1) }) or pass customExplore to .pbt().')
+    if (!hasMutations && def.scheduler.customExplore === undefined)
+      fail('VITUNE_MUTATION_EMPTY', 'mutate', 'PBT has nothing to explore', 'Add .mutate({ lr: loguniform(1e-4, 1e-1) }) or pass customExplore to .pbt().')
   }
-  if (def.failFast && def.maxFailures !== 0) fail('VITUNE_MAX_FAILURES', 'failures', 'failFast cannot be combined with retries (Ray rejects it too)', 'Set maxFailures to 0, or drop failFast.')
+  if (def.failFast && def.maxFailures !== 0)
+    fail('VITUNE_MAX_FAILURES', 'failures', 'failFast cannot be combined with retries (Ray rejects it too)', 'Set maxFailures to 0, or drop failFast.')
 }

@@ -18,19 +18,20 @@ export type Prettify<T> = { [K in keyof T]: T[K] } & {}
 type Widen<T> = T extends number ? number : T extends string ? string : T extends boolean ? boolean : T
 
 /** The value type a space entry resolves to. */
-export type InferValue<V> = V extends GridDomain<infer T>
-  ? Widen<T>
-  : V extends ChoiceDomain<infer T>
-    ? T
-    : V extends SampleFromDomain<infer T>
+export type InferValue<V> =
+  V extends GridDomain<infer T>
+    ? Widen<T>
+    : V extends ChoiceDomain<infer T>
       ? T
-      : V extends Domain
-        ? number
-        : V extends readonly unknown[]
-          ? V
-          : V extends SpaceSpec
-            ? InferConfig<V>
-            : Widen<V>
+      : V extends SampleFromDomain<infer T>
+        ? T
+        : V extends Domain
+          ? number
+          : V extends readonly unknown[]
+            ? V
+            : V extends SpaceSpec
+              ? InferConfig<V>
+              : Widen<V>
 
 /** The config type a space produces: what the trainable receives as `config`. */
 export type InferConfig<S> = Prettify<{ -readonly [K in keyof S]: InferValue<S[K]> }>
@@ -118,9 +119,7 @@ export interface TrainContext<C, K = unknown> {
 }
 
 /** A trainable as an async or sync generator of reports. */
-export type GeneratorTrainable<C, M, K> = (
-  context: TrainContext<C, K>,
-) => AsyncIterable<ReportItem<M, K>> | Iterable<ReportItem<M, K>>
+export type GeneratorTrainable<C, M, K> = (context: TrainContext<C, K>) => AsyncIterable<ReportItem<M, K>> | Iterable<ReportItem<M, K>>
 /** A trainable in Ray's function form: calls `context.report(...)` and returns when done. */
 export type ReportingTrainable<C, K> = (context: TrainContext<C, K>) => Promise<void>
 /** A trainable: a function of its config and restored checkpoint that reports results. */

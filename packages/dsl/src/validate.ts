@@ -27,7 +27,12 @@ export function validateDomain(fail: Fail, key: string, domain: Domain): void {
       return
     case 'sampleFrom':
       if (typeof domain.fn !== 'function' || domain.fn.length > 1) {
-        fail('VITUNE_SAMPLE_FROM_ARITY', key, 'sampleFrom() needs a function of at most one argument (the resolved config)', 'Write sampleFrom((config) => ...).')
+        fail(
+          'VITUNE_SAMPLE_FROM_ARITY',
+          key,
+          'sampleFrom() needs a function of at most one argument (the resolved config)',
+          'Write sampleFrom((config) => ...).',
+        )
       }
       return
     case 'randn':
@@ -53,11 +58,23 @@ function validateBounded(fail: Fail, key: string, domain: Extract<Domain, { low:
     fail('VITUNE_BOUNDS_NOT_FINITE', key, `${kind}(${low}, ${high}) needs finite bounds`, 'Pass two finite numbers.')
   }
   if (low >= high) {
-    fail('VITUNE_BOUNDS_ORDER', key, `${kind}(${low}, ${high}) has low >= high`, `Swap the bounds or widen them: ${kind}(${Math.min(low, high)}, ${Math.max(low, high)}${low === high ? ' + something' : ''}).`)
+    fail(
+      'VITUNE_BOUNDS_ORDER',
+      key,
+      `${kind}(${low}, ${high}) has low >= high`,
+      `Swap the bounds or widen them: ${kind}(${Math.min(low, high)}, ${Math.max(low, high)}${low === high ? ' + something' : ''}).`,
+    )
   }
   if (kind.includes('log')) {
-    if (low <= 0) fail('VITUNE_LOG_BOUND', key, `${kind}(${low}, ${high}) needs low > 0 (a logarithm of ${low} is undefined)`, 'Use a positive lower bound such as 1e-5, or uniform() for ranges that include 0.')
-    if (base !== undefined && (!(base > 0) || base === 1)) fail('VITUNE_LOG_BASE', key, `log base ${base} is not a positive number other than 1`, 'Use base 10, 2 or Math.E.')
+    if (low <= 0)
+      fail(
+        'VITUNE_LOG_BOUND',
+        key,
+        `${kind}(${low}, ${high}) needs low > 0 (a logarithm of ${low} is undefined)`,
+        'Use a positive lower bound such as 1e-5, or uniform() for ranges that include 0.',
+      )
+    if (base !== undefined && (!(base > 0) || base === 1))
+      fail('VITUNE_LOG_BASE', key, `log base ${base} is not a positive number other than 1`, 'Use base 10, 2 or Math.E.')
   }
   if (kind.endsWith('int') && (!Number.isInteger(low) || !Number.isInteger(high))) {
     fail('VITUNE_INTEGER_BOUNDS', key, `${kind}(${low}, ${high}) needs integer bounds`, 'Round the bounds, or use uniform() for floats.')
@@ -66,7 +83,12 @@ function validateBounded(fail: Fail, key: string, domain: Extract<Domain, { low:
     validateQuantum(fail, key, q)
     if (kind.endsWith('int') && !Number.isInteger(q)) fail('VITUNE_QUANTUM', key, `${kind} needs an integer q, got ${q}`, 'Pass an integer q such as 5.')
     if (kind !== 'qrandint' && kind !== 'qlograndint' && (!isMultiple(low, q) || !isMultiple(high, q))) {
-      fail('VITUNE_QUANTIZATION', key, `the bounds ${low} and ${high} are not both multiples of q=${q}`, `Choose bounds that q divides, e.g. ${kind}(${Math.ceil(low / q) * q}, ${Math.floor(high / q) * q}, ${q}).`)
+      fail(
+        'VITUNE_QUANTIZATION',
+        key,
+        `the bounds ${low} and ${high} are not both multiples of q=${q}`,
+        `Choose bounds that q divides, e.g. ${kind}(${Math.ceil(low / q) * q}, ${Math.floor(high / q) * q}, ${q}).`,
+      )
     }
   }
 }
@@ -81,7 +103,12 @@ export function validateSpace(fail: Fail, spec: SpaceSpec, prefix = 'space'): vo
     if (isDomain(value)) validateDomain(fail, key, value)
     else if (isPlainObject(value)) validateSpace(fail, value as SpaceSpec, key)
     else if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint' || value === undefined) {
-      fail('VITUNE_SPACE_VALUE', key, `a ${typeof value} cannot be a config value`, 'Use a constant, a domain such as uniform(0, 1), or sampleFrom((config) => ...) for computed values.')
+      fail(
+        'VITUNE_SPACE_VALUE',
+        key,
+        `a ${typeof value} cannot be a config value`,
+        'Use a constant, a domain such as uniform(0, 1), or sampleFrom((config) => ...) for computed values.',
+      )
     }
   }
 }
@@ -93,10 +120,20 @@ export function validateMutations(fail: Fail, spec: MutationSpecShape, prefix = 
     if (isDomain(value)) {
       const kind = (value as Domain).$domain as Domain['$domain']
       if (kind === 'sampleFrom') {
-        fail('VITUNE_SAMPLE_FROM_IN_MUTATE', key, 'sampleFrom() cannot be a mutation (Ray rejects it too): PBT cannot perturb an arbitrary function', 'Use a domain such as uniform(0, 1), a list of values, or a function of no arguments.')
+        fail(
+          'VITUNE_SAMPLE_FROM_IN_MUTATE',
+          key,
+          'sampleFrom() cannot be a mutation (Ray rejects it too): PBT cannot perturb an arbitrary function',
+          'Use a domain such as uniform(0, 1), a list of values, or a function of no arguments.',
+        )
       }
       if (kind === 'grid') {
-        fail('VITUNE_GRID_IN_MUTATE', key, 'grid() cannot be a mutation: a grid makes trials, it does not perturb them', 'Use a list of values, e.g. [0.1, 0.2, 0.4], for categorical mutations.')
+        fail(
+          'VITUNE_GRID_IN_MUTATE',
+          key,
+          'grid() cannot be a mutation: a grid makes trials, it does not perturb them',
+          'Use a list of values, e.g. [0.1, 0.2, 0.4], for categorical mutations.',
+        )
       }
       validateDomain(fail, key, value)
     } else if (Array.isArray(value)) {
@@ -106,7 +143,12 @@ export function validateMutations(fail: Fail, spec: MutationSpecShape, prefix = 
     } else if (isPlainObject(value)) {
       validateMutations(fail, value as MutationSpecShape, key)
     } else {
-      fail('VITUNE_MUTATION_TYPE', key, `a ${value === null ? 'null' : typeof value} cannot be a mutation`, 'Use a domain (uniform(0, 1)), a list of values, a function of no arguments, or a nested object of these.')
+      fail(
+        'VITUNE_MUTATION_TYPE',
+        key,
+        `a ${value === null ? 'null' : typeof value} cannot be a mutation`,
+        'Use a domain (uniform(0, 1)), a list of values, a function of no arguments, or a nested object of these.',
+      )
     }
   }
 }

@@ -3,7 +3,13 @@ import type { ExploitEvent, Result, TrialStatus } from './types.js'
 
 /** Typed events a run emits, for reporters and progress displays. */
 export type TuneEvent =
-  | { readonly type: 'experimentStart'; readonly experiment: string; readonly trials: number; readonly metric: string | undefined; readonly mode: 'min' | 'max' | undefined }
+  | {
+      readonly type: 'experimentStart'
+      readonly experiment: string
+      readonly trials: number
+      readonly metric: string | undefined
+      readonly mode: 'min' | 'max' | undefined
+    }
   | { readonly type: 'trialStart'; readonly trialId: string; readonly config: Config; readonly restoredFrom: number | undefined }
   | { readonly type: 'result'; readonly trialId: string; readonly result: Result }
   | { readonly type: 'exploit'; readonly event: ExploitEvent }

@@ -104,7 +104,10 @@ export class ResultGrid<C = Config, M = Metrics> {
   getBestResult(metric = this.metric, mode = this.mode, scope: BestScope = 'last'): TrialResult<C, M> {
     if (this.trials.length === 1 && metric === undefined) return this.trials[0] as TrialResult<C, M>
     if (metric === undefined || mode === undefined) {
-      throw new RunError('VITUNE_NO_BEST_TRIAL', `experiment "${this.experiment}": no metric to rank trials by. Add .metric("Q", "max") to the experiment, or call getBestResult("Q", "max").`)
+      throw new RunError(
+        'VITUNE_NO_BEST_TRIAL',
+        `experiment "${this.experiment}": no metric to rank trials by. Add .metric("Q", "max") to the experiment, or call getBestResult("Q", "max").`,
+      )
     }
     let best: TrialResult<C, M> | undefined
     let bestValue = 0
@@ -118,7 +121,10 @@ export class ResultGrid<C = Config, M = Metrics> {
       }
     }
     if (best === undefined) {
-      throw new RunError('VITUNE_NO_BEST_TRIAL', `experiment "${this.experiment}": no trial reported a finite \`${metric}\`. Check that the trainable reports it under that name.`)
+      throw new RunError(
+        'VITUNE_NO_BEST_TRIAL',
+        `experiment "${this.experiment}": no trial reported a finite \`${metric}\`. Check that the trainable reports it under that name.`,
+      )
     }
     return best
   }

@@ -99,7 +99,10 @@ function createScheduler(def: ExperimentDef, stream: RandomStream): Scheduler {
 const now = () => performance.now() / 1000
 
 /** Runs an experiment to completion and returns its result grid. */
-export async function run<C extends Config, M extends Metrics, K>(experiment: Experiment<C, M, K> | ExperimentDef, options: RunOptions = {}): Promise<ResultGrid<C, M>> {
+export async function run<C extends Config, M extends Metrics, K>(
+  experiment: Experiment<C, M, K> | ExperimentDef,
+  options: RunOptions = {},
+): Promise<ResultGrid<C, M>> {
   const def = 'def' in experiment ? experiment.def : experiment
   validateExperiment(def)
   const runner = new Runner(def, options)
@@ -126,7 +129,9 @@ class Runner implements RunnerView {
     this.#scheduler = createScheduler(def, deriveStream(def.seed, 'scheduler'))
     const variants = generateVariants(def, deriveStream(def.seed, 'variants'))
     const prefix = idPrefix(def.name, def.seed)
-    this.trials = variants.map((v) => new Trial(`${prefix}_${String(v.index).padStart(5, '0')}`, v.index, v.tag, v.config, deriveStream(def.seed, `trial:${v.index}`)))
+    this.trials = variants.map(
+      (v) => new Trial(`${prefix}_${String(v.index).padStart(5, '0')}`, v.index, v.tag, v.config, deriveStream(def.seed, `trial:${v.index}`)),
+    )
     this.#concurrency = def.concurrency ?? Math.max(1, this.trials.length)
   }
 
@@ -154,7 +159,10 @@ class Runner implements RunnerView {
         if (running.length === 0) {
           const stuck = this.trials.filter((t) => t.status === 'PENDING' || t.status === 'PAUSED')
           if (stuck.length === 0) break
-          throw new RunError('VITUNE_SCHEDULER_STALLED', `experiment "${this.experiment}": no trial can run, but ${stuck.map((t) => `${t.id} (${t.status})`).join(', ')} did not finish. This is a scheduler bug; please report it with the experiment.`)
+          throw new RunError(
+            'VITUNE_SCHEDULER_STALLED',
+            `experiment "${this.experiment}": no trial can run, but ${stuck.map((t) => `${t.id} (${t.status})`).join(', ')} did not finish. This is a scheduler bug; please report it with the experiment.`,
+          )
         }
         running.sort((a, b) => a.index - b.index)
         const pulled = await Promise.allSettled(running.map((t) => this.#pull(t)))
@@ -185,7 +193,10 @@ class Runner implements RunnerView {
 
   #checkAborted(): void {
     const signal = this.#options.signal
-    if (signal?.aborted) throw new RunError('VITUNE_ABORTED', `experiment "${this.experiment}" was aborted: ${String(signal.reason ?? 'no reason given')}.`, { cause: signal.reason })
+    if (signal?.aborted)
+      throw new RunError('VITUNE_ABORTED', `experiment "${this.experiment}" was aborted: ${String(signal.reason ?? 'no reason given')}.`, {
+        cause: signal.reason,
+      })
   }
 
   #add(trial: Trial): void {
@@ -250,7 +261,10 @@ class Runner implements RunnerView {
     for (const [key, target] of Object.entries(stop)) {
       const value = result[key]
       if (typeof value !== 'number') {
-        throw new RunError('VITUNE_STOP_KEY_MISSING', `${this.#where(trial)}: the stop criterion \`${key}\` is not a number in the result (keys: ${Object.keys(result).join(', ')}). Report \`${key}\` from the trainable or remove it from .stop().`)
+        throw new RunError(
+          'VITUNE_STOP_KEY_MISSING',
+          `${this.#where(trial)}: the stop criterion \`${key}\` is not a number in the result (keys: ${Object.keys(result).join(', ')}). Report \`${key}\` from the trainable or remove it from .stop().`,
+        )
       }
       if (value >= target) return true
     }
@@ -328,7 +342,11 @@ class Runner implements RunnerView {
       target.status = 'PAUSED'
       target.config = event.newConfig
       target.tag = action.tag
-      target.restore = { checkpoint: action.checkpoint, iteration: event.donorIteration, timeTotal: (action.checkpoint.result.timeTotalS as number | undefined) ?? 0 }
+      target.restore = {
+        checkpoint: action.checkpoint,
+        iteration: event.donorIteration,
+        timeTotal: (action.checkpoint.result.timeTotalS as number | undefined) ?? 0,
+      }
       target.latestCheckpoint = action.checkpoint
       target.reportCheckpoint = undefined
       target.configHistory.push({ trainingIteration: event.donorIteration, config: event.newConfig, cause: 'exploit' })

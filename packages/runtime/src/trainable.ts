@@ -32,7 +32,10 @@ export type ContextBase = Omit<TrainContext<unknown, unknown>, 'report'>
 function toReport(item: unknown, where: string): Report {
   if (typeof item === 'number') return { metrics: { _metric: item }, hasCheckpoint: false, checkpoint: undefined }
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    throw new RunError('VITUNE_BAD_REPORT', `${where}: a report must be an object of metrics, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}. Yield { loss: 0.1 } or withCheckpoint({ loss: 0.1 }, state).`)
+    throw new RunError(
+      'VITUNE_BAD_REPORT',
+      `${where}: a report must be an object of metrics, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}. Yield { loss: 0.1 } or withCheckpoint({ loss: 0.1 }, state).`,
+    )
   }
   if ((item as { $report?: unknown }).$report === true) {
     const { metrics, checkpoint } = item as { metrics: Metrics; checkpoint: unknown }
@@ -42,7 +45,10 @@ function toReport(item: unknown, where: string): Report {
 }
 
 const isIterable = (value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> =>
-  typeof value === 'object' && value !== null && (Symbol.asyncIterator in value || Symbol.iterator in value) && typeof (value as { then?: unknown }).then !== 'function'
+  typeof value === 'object' &&
+  value !== null &&
+  (Symbol.asyncIterator in value || Symbol.iterator in value) &&
+  typeof (value as { then?: unknown }).then !== 'function'
 
 /**
  * Starts a trainable in either form: a (sync or async) generator is pulled with `next()`; a
@@ -106,7 +112,10 @@ export function startTrainable(trainable: AnyTrainable, base: ContextBase, where
     }
   }
   if (typeof (output as { then?: unknown } | undefined)?.then !== 'function') {
-    throw new RunError('VITUNE_BAD_REPORT', `${where}: the trainable returned neither a generator nor a promise. Write it as async function* (...) { yield {...} } or async (ctx) => { await ctx.report({...}) }.`)
+    throw new RunError(
+      'VITUNE_BAD_REPORT',
+      `${where}: the trainable returned neither a generator nor a promise. Write it as async function* (...) { yield {...} } or async (ctx) => { await ctx.report({...}) }.`,
+    )
   }
   mode = 'report'
   ;(output as Promise<unknown>).then(

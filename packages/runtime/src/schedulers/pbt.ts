@@ -71,10 +71,16 @@ export class PbtScheduler implements Scheduler {
     const o = this.#o
     const time = result[o.timeAttr]
     const score = result[o.metric]
-    for (const [key, value] of [[o.timeAttr, time], [o.metric, score]] as const) {
+    for (const [key, value] of [
+      [o.timeAttr, time],
+      [o.metric, score],
+    ] as const) {
       if (typeof value === 'number') continue
       if (!o.requireAttrs) return decide('CONTINUE')
-      throw new RunError('VITUNE_MISSING_RESULT_KEY', `experiment "${runner.experiment}", trial ${trial.id}: the result has no numeric \`${key}\`, which PBT needs (${key === o.metric ? 'the metric' : 'timeAttr'}). Report it from the trainable, or pass requireAttrs: false to .pbt() to ignore such results.`)
+      throw new RunError(
+        'VITUNE_MISSING_RESULT_KEY',
+        `experiment "${runner.experiment}", trial ${trial.id}: the result has no numeric \`${key}\`, which PBT needs (${key === o.metric ? 'the metric' : 'timeAttr'}). Report it from the trainable, or pass requireAttrs: false to .pbt() to ignore such results.`,
+      )
     }
     const t = time as number
     const state = this.#stateOf(trial)
@@ -197,7 +203,11 @@ export class PbtScheduler implements Scheduler {
     try {
       explored = explore(donor.config, this.#o.mutations, this.#o, this.#stream)
     } catch (error) {
-      throw new RunError('VITUNE_BAD_REPORT', `experiment "${runner.experiment}": exploring trial ${trial.id} from donor ${donor.id} failed: ${(error as Error).message}`, { cause: error })
+      throw new RunError(
+        'VITUNE_BAD_REPORT',
+        `experiment "${runner.experiment}": exploring trial ${trial.id} from donor ${donor.id} failed: ${(error as Error).message}`,
+        { cause: error },
+      )
     }
     const newConfig = freezeConfig(explored.config)
     const targetIteration = trial.lastResult?.trainingIteration ?? 0

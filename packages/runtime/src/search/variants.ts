@@ -94,10 +94,17 @@ function resolve(experiment: string, config: Record<string, unknown>, stream: Ra
             lastDeps.set(key, error.path)
             continue
           }
-          throw new RunError('VITUNE_SAMPLE_FROM_FAILED', `experiment "${experiment}": sampleFrom at \`space.${key}\` threw: ${(error as Error)?.message ?? String(error)}. Fix the function; it receives the resolved config.`, { cause: error })
+          throw new RunError(
+            'VITUNE_SAMPLE_FROM_FAILED',
+            `experiment "${experiment}": sampleFrom at \`space.${key}\` threw: ${(error as Error)?.message ?? String(error)}. Fix the function; it receives the resolved config.`,
+            { cause: error },
+          )
         }
         if (isDomain(value) && value.$domain === 'grid') {
-          throw new RunError('VITUNE_SAMPLE_FROM_FAILED', `experiment "${experiment}": sampleFrom at \`space.${key}\` returned a grid; grids must be written in the space itself.`)
+          throw new RunError(
+            'VITUNE_SAMPLE_FROM_FAILED',
+            `experiment "${experiment}": sampleFrom at \`space.${key}\` returned a grid; grids must be written in the space itself.`,
+          )
         }
         if (isDomain(value)) {
           deferred.push([path, value])
@@ -105,7 +112,10 @@ function resolve(experiment: string, config: Record<string, unknown>, stream: Ra
           continue
         }
       } else if (domain.$domain === 'grid') {
-        throw new RunError('VITUNE_SAMPLE_FROM_FAILED', `experiment "${experiment}": a grid at \`space.${key}\` could not be expanded; grids cannot be nested inside grids.`)
+        throw new RunError(
+          'VITUNE_SAMPLE_FROM_FAILED',
+          `experiment "${experiment}": a grid at \`space.${key}\` could not be expanded; grids cannot be nested inside grids.`,
+        )
       } else if (isRandomDomain(domain)) {
         value = sampleDomain(domain, stream)
       }
@@ -114,12 +124,18 @@ function resolve(experiment: string, config: Record<string, unknown>, stream: Ra
     }
     if (deferred.length === pending.length && deferred.every(([p]) => lastDeps.has(p.join('.')))) {
       const chain = [...lastDeps].map(([from, to]) => `\`${from}\` reads \`${to}\``).join(', ')
-      throw new RunError('VITUNE_SAMPLE_FROM_CYCLE', `experiment "${experiment}": sampleFrom values depend on each other in a cycle: ${chain}. Break the cycle: one of them must not read the other.`)
+      throw new RunError(
+        'VITUNE_SAMPLE_FROM_CYCLE',
+        `experiment "${experiment}": sampleFrom values depend on each other in a cycle: ${chain}. Break the cycle: one of them must not read the other.`,
+      )
     }
     pending = deferred
   }
   if (pending.length > 0) {
-    throw new RunError('VITUNE_SAMPLE_FROM_CYCLE', `experiment "${experiment}": could not resolve ${pending.map(([p]) => `\`space.${p.join('.')}\``).join(', ')} after ${MAX_PASSES} passes. Check for sampleFrom values that depend on each other.`)
+    throw new RunError(
+      'VITUNE_SAMPLE_FROM_CYCLE',
+      `experiment "${experiment}": could not resolve ${pending.map(([p]) => `\`space.${p.join('.')}\``).join(', ')} after ${MAX_PASSES} passes. Check for sampleFrom values that depend on each other.`,
+    )
   }
 }
 
@@ -135,7 +151,7 @@ export function formatVars(params: ReadonlyMap<string, unknown> | Readonly<Recor
 
 function formatValue(value: unknown): string {
   if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(4)
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
   return text.replace(/[^a-zA-Z0-9_-]+/g, '_').replace(/^_+|_+$/g, '')
 }
 
@@ -175,7 +191,12 @@ export function generateVariants(def: Pick<ExperimentDef, 'name' | 'space' | 'sa
       resolve(def.name, config, stream, evaluated)
       const index = variants.length
       const vars = formatVars(evaluated)
-      variants.push({ index, tag: vars === '' ? String(index) : `${index}_${vars}`, config: freezeConfig(config), evaluatedParams: Object.fromEntries(evaluated) })
+      variants.push({
+        index,
+        tag: vars === '' ? String(index) : `${index}_${vars}`,
+        config: freezeConfig(config),
+        evaluatedParams: Object.fromEntries(evaluated),
+      })
     }
   }
   return variants

@@ -1,0 +1,146 @@
+import { type Config, type Experiment, type Metrics, validateExperiment } from '@vitune/dsl'
+import { deriveStream, generateVariants, type ResultGrid, run, type TuneEvent } from '@vitune/runtime'
+import { describe, inject, recordArtifact, type RunnerTestCase as Test, test } from 'vitest'
+import type { ProgressArtifact, ProvidedOptions } from '../meta.js'
+import { summarize } from './summary.js'
+
+/** Assertions on a finished experiment: one function, or named functions that each become a test. */
+export type TuneAssertions<C extends Config, M extends Metrics> =
+  | ((result: ResultGrid<C, M>) => void | Promise<void>)
+  | Readonly<Record<string, (result: ResultGrid<C, M>) => void | Promise<void>>>
+
+/** Per-experiment options of `tune()`. */
+export interface TuneOptions {
+  /** Hook called with the result grid after the run, before assertions (e.g. to write extra plots). */
+  readonly afterRun?: (result: ResultGrid<Config, Metrics>, context: { readonly outDir: string | undefined }) => void | Promise<void>
+}
+
+const DEFAULTS: ProvidedOptions = { outDir: '.vitune', artifacts: false, progressIntervalMs: 500 }
+
+function provided(): ProvidedOptions {
+  try {
+    return { ...DEFAULTS, ...(inject('vitune') ?? {}) }
+  } catch {
+    return DEFAULTS
+  }
+}
+
+/** Tracks progress from run events and sends throttled updates to the reporter. */
+class Progress {
+  iteration = 0
+  best: number | undefined
+  exploits = 0
+  finished = 0
+  running = 0
+  #last = 0
+  #pending: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    readonly task: Test,
+    readonly experiment: string,
+    readonly population: number,
+    readonly metric: string | undefined,
+    readonly mode: 'min' | 'max' | undefined,
+    readonly intervalMs: number,
+  ) {}
+
+  onEvent = (event: TuneEvent): void => {
+    if (event.type === 'result') {
+      this.iteration = Math.max(this.iteration, event.result.trainingIteration)
+      const value = this.metric === undefined ? undefined : event.result[this.metric]
+      if (typeof value === 'number' && Number.isFinite(value)) {
+        if (this.best === undefined || (this.mode === 'min' ? value < this.best : value > this.best)) this.best = value
+      }
+    } else if (event.type === 'exploit') this.exploits++
+    else if (event.type === 'trialEnd') this.finished++
+    else if (event.type === 'trialStart') this.running++
+    const now = Date.now()
+    if (now - this.#last >= this.intervalMs) {
+      this.#last = now
+      this.send(false)
+    }
+  }
+
+  send(done: boolean): Promise<unknown> {
+    const artifact: ProgressArtifact = {
+      type: 'vitune:progress',
+      experiment: this.experiment,
+      iteration: this.iteration,
+      population: this.population,
+      running: Math.min(this.running, this.population - this.finished),
+      finished: this.finished,
+      best: this.best,
+      metric: this.metric,
+      exploits: this.exploits,
+      done,
+    }
+    this.#pending = this.#pending.then(() => recordArtifact(this.task, artifact)).catch(() => undefined)
+    return this.#pending
+  }
+}
+
+/**
+ * Registers an experiment as a Vitest suite: a `run` test that tunes, one test per trial (it fails
+ * when the trial errored), and the assertions on the result.
+ */
+export function tune<C extends Config, M extends Metrics, K>(
+  experiment: Experiment<C, M, K>,
+  assertions?: TuneAssertions<C, M>,
+  options: TuneOptions = {},
+): void {
+  const def = experiment.def
+  validateExperiment(def)
+  const variants = generateVariants(def, deriveStream(def.seed, 'variants'))
+  let result: ResultGrid<C, M> | undefined
+  let runError: unknown
+  const needResult = (): ResultGrid<C, M> => {
+    if (result !== undefined) return result
+    throw new Error(
+      `experiment "${def.name}" did not finish, so there is nothing to check: see the failure of its "run" test${runError instanceof Error ? ` (${runError.message})` : ''}.`,
+    )
+  }
+
+  describe(def.name, () => {
+    test(`run (${variants.length} trials, ${def.scheduler.kind === 'pbt' ? `PBT ${def.scheduler.synch ? 'synchronous' : 'asynchronous'}` : 'FIFO'})`, async ({
+      task,
+      signal,
+    }) => {
+      const settings = provided()
+      const progress = new Progress(task, def.name, variants.length, def.metric, def.mode, settings.progressIntervalMs)
+      const started = performance.now()
+      try {
+        result = await run(experiment, { signal, onEvent: progress.onEvent })
+      } catch (error) {
+        runError = error
+        throw error
+      } finally {
+        await progress.send(true)
+      }
+      const outDir = undefined
+      await options.afterRun?.(result as unknown as ResultGrid<Config, Metrics>, { outDir })
+      task.meta.vitune = summarize(result as unknown as ResultGrid, task.file.name, def.scheduler.kind, performance.now() - started, outDir)
+    })
+
+    for (const variant of variants) {
+      test(`trial ${variant.tag}`, () => {
+        const trial = needResult().trials[variant.index]
+        if (trial?.status === 'ERROR') {
+          const failure = trial.error
+          const error = new Error(
+            `trial ${trial.trialId} (${trial.tag}) failed after ${trial.numFailures} attempt(s) at iteration ${failure?.trainingIteration}: ${failure?.message}`,
+          )
+          if (failure?.stack !== undefined) error.stack = `${error.message}\ncaused by: ${failure.stack}`
+          throw error
+        }
+      })
+    }
+
+    if (assertions === undefined) return
+    const named = typeof assertions === 'function' ? { 'best result': assertions } : assertions
+    for (const [name, check] of Object.entries(named)) {
+      test(name, async () => {
+        await check(needResult())
+      })
+    }
+  })
+}

@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process'
+import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const pluginRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const packagesRoot = resolve(pluginRoot, '..')
+
+/** Copies a fixture into a fresh temp project whose node_modules link to the workspace's packages. */
+export function makeProject(fixture: string, name: string): string {
+  const dir = join(pluginRoot, '.tmp', name)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'node_modules', '@vitune'), { recursive: true })
+  cpSync(join(pluginRoot, 'test', 'fixtures', fixture), dir, { recursive: true })
+  for (const pkg of ['dsl', 'runtime', 'vitest-plugin']) symlinkSync(join(packagesRoot, pkg), join(dir, 'node_modules', '@vitune', pkg), 'dir')
+  symlinkSync(join(pluginRoot, 'node_modules', 'vitest'), join(dir, 'node_modules', 'vitest'), 'dir')
+  return dir
+}
+
+/** Output and exit code of a real Vitest run. */
+export interface RunOutcome {
+  readonly code: number | null
+  readonly output: string
+}
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('VITEST') && key !== 'VITUNE' && key !== 'NODE_OPTIONS') env[key] = value
+  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', ...extra }
+}
+
+/** Runs the `vitune` bin (tune mode) in `dir`. */
+export function runVitune(dir: string, args: readonly string[] = [], env: Record<string, string> = {}): RunOutcome {
+  return spawn(dir, [join(pluginRoot, 'bin', 'vitune.mjs'), 'run', ...args], env)
+}
+
+/** Runs stock `vitest` in `dir`. */
+export function runVitest(dir: string, args: readonly string[] = [], env: Record<string, string> = {}): RunOutcome {
+  return spawn(dir, [join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args], env)
+}
+
+function spawn(dir: string, args: readonly string[], env: Record<string, string>): RunOutcome {
+  const out = spawnSync(process.execPath, args, { cwd: dir, env: cleanEnv(env), encoding: 'utf8', timeout: 120_000 })
+  return { code: out.status, output: `${out.stdout}\n${out.stderr}` }
+}
