@@ -1,0 +1,79 @@
+// Module boundaries are part of the design (docs: design.md): this test keeps them, reading every
+// import with ts-morph.
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Node, Project, SyntaxKind } from 'ts-morph'
+import { describe, expect, test } from 'vitest'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const project = new Project({ skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true })
+project.addSourceFilesAtPaths([
+  join(root, 'packages/*/src/**/*.ts'),
+  join(root, 'examples/*/*.ts'),
+  join(root, 'examples/*/src/**/*.ts'),
+  join(root, 'examples/*/test/**/*.ts'),
+])
+
+/** Every module a file imports or re-exports, statically or with import(). */
+function importsOf(path: string): string[] {
+  const file = project.getSourceFileOrThrow(path)
+  const specifiers = [
+    ...file.getImportDeclarations().map((d) => d.getModuleSpecifierValue()),
+    ...file.getExportDeclarations().flatMap((d) => d.getModuleSpecifierValue() ?? []),
+  ]
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const [arg] = call.getArguments()
+    if (call.getExpression().getKind() === SyntaxKind.ImportKeyword && arg !== undefined && Node.isStringLiteral(arg)) specifiers.push(arg.getLiteralValue())
+  }
+  return specifiers
+}
+
+function filesUnder(dir: string): string[] {
+  return project
+    .getSourceFiles()
+    .map((f) => f.getFilePath() as string)
+    .filter((p) => p.startsWith(join(root, dir)))
+}
+
+function violations(dir: string, allowed: (specifier: string, file: string) => boolean): string[] {
+  return filesUnder(dir).flatMap((file) =>
+    importsOf(file)
+      .filter((s) => !allowed(s, file))
+      .map((s) => `${relative(root, file)} imports ${s}`),
+  )
+}
+
+const NODE_ONLY = ['@resvg/', 'linkedom', '@observablehq/plot', 'gifenc', 'dejavu-fonts-ttf']
+
+describe('module boundaries', () => {
+  test('the files exist (the test reads real code)', () => {
+    expect(filesUnder('packages/dsl/src').length).toBeGreaterThan(3)
+    expect(filesUnder('packages/runtime/src').length).toBeGreaterThan(5)
+    expect(filesUnder('examples').length).toBeGreaterThan(2)
+  })
+
+  test('@vitune/dsl imports nothing but its own files: no packages, no node:*', () => {
+    expect(violations('packages/dsl/src', (s) => s.startsWith('./') || s.startsWith('../'))).toEqual([])
+  })
+
+  test('@vitune/runtime never imports Vitest or the plugin', () => {
+    expect(violations('packages/runtime/src', (s) => !s.startsWith('vitest') && !s.startsWith('@vitune/vitest-plugin'))).toEqual([])
+  })
+
+  test('node-only code of the runtime stays behind its ./node subpath', () => {
+    const core = violations(
+      'packages/runtime/src',
+      (s, file) => file.includes('/src/node/') || (!s.startsWith('node:') && !NODE_ONLY.some((n) => s.startsWith(n))),
+    )
+    expect(core).toEqual([])
+  })
+
+  test('examples import only public entry points of vitune', () => {
+    const publicEntries = ['@vitune/dsl', '@vitune/runtime', '@vitune/runtime/node', '@vitune/vitest-plugin', '@vitune/vitest-plugin/test']
+    const bad = violations('examples', (s) => {
+      if (s.startsWith('@vitune/')) return publicEntries.includes(s)
+      return !s.includes('packages/')
+    })
+    expect(bad).toEqual([])
+  })
+})
