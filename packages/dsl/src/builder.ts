@@ -2,15 +2,14 @@ import { type ExperimentDef, type FailureOptions, PBT_DEFAULTS, type PbtOptions,
 import type {
   Config,
   InferConfig,
-  InferMutationConfig,
+  MetricName,
   Metrics,
   Mode,
   MutationSpec,
-  NumericKeys,
-  Prettify,
   SpaceSpec,
   StopCriteria,
   Trainable,
+  WithMutations,
 } from './types.js'
 import { failFor, validateMutations, validateSpace } from './validate.js'
 
@@ -46,7 +45,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   }
 
   /** PBT's `hyperparam_mutations`: how each key may be resampled or perturbed. */
-  mutate<const X extends MutationSpec<C>>(spec: X): Experiment<Prettify<C & InferMutationConfig<Omit<X, keyof C>>>, M, K> {
+  mutate<const X extends MutationSpec<C>>(spec: X): Experiment<WithMutations<C, X>, M, K> {
     validateMutations(this.fail, spec)
     if (Object.keys(spec).length === 0 && this.def.scheduler.kind === 'pbt' && this.def.scheduler.customExplore === undefined) {
       this.fail('VITUNE_MUTATION_EMPTY', 'mutate', 'no key is given to mutate', 'List at least one key, or pass customExplore to .pbt().')
@@ -92,7 +91,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   }
 
   /** The metric that ranks trials, and whether higher (`'max'`) or lower (`'min'`) is better. */
-  metric(name: NumericKeys<M> | (string extends keyof M ? string : never), mode: Mode): Experiment<C, M, K> {
+  metric(name: MetricName<M>, mode: Mode): Experiment<C, M, K> {
     if (typeof name !== 'string' || name.length === 0)
       this.fail('VITUNE_METRIC_NAME', 'metric', 'the metric name is empty', 'Name a key the trainable reports, e.g. .metric("Q", "max").')
     if (mode !== 'min' && mode !== 'max')

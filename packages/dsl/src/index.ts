@@ -22,10 +22,15 @@ export {
 export { type DefinitionErrorCode, ExperimentDefinitionError, VituneError } from './errors.js'
 export type {
   AutoResultKey,
+  CategoricalMutation,
   CheckpointedReport,
   Config,
   GeneratorTrainable,
   InferConfig,
+  InferMutationConfig,
+  InferMutationValue,
+  InferValue,
+  MetricName,
   Metrics,
   Mode,
   MutationFor,
@@ -33,6 +38,7 @@ export type {
   MutationSpecShape,
   MutationValue,
   NumericKeys,
+  NumericMutation,
   Prettify,
   Primitive,
   ReportItem,
@@ -43,4 +49,5 @@ export type {
   StopCriteria,
   Trainable,
   TrainContext,
+  WithMutations,
 } from './types.js'

@@ -1,4 +1,4 @@
-import type { ChoiceDomain, Domain, GridDomain, RandomDomain, SampleFromDomain } from './domains.js'
+import type { ChoiceDomain, Domain, FloatDomain, GridDomain, IntegerDomain, NormalDomain, RandomDomain, SampleFromDomain } from './domains.js'
 
 /** A JSON-like leaf value a config may hold. */
 export type Primitive = string | number | boolean | null
@@ -17,10 +17,14 @@ export type Prettify<T> = { [K in keyof T]: T[K] } & {}
 /** The widened type of a constant: `0.05` is a `number`, `'adam'` a `string`. */
 type Widen<T> = T extends number ? number : T extends string ? string : T extends boolean ? boolean : T
 
-/** The value type a space entry resolves to. */
+/**
+ * The value type a space entry resolves to. Grid values widen (`grid([0, 1])` is a `number`), so
+ * that PBT may move them off the grid; `choice` keeps its literals (`'a' | 'b'`); lists and nested
+ * objects keep their shape.
+ */
 export type InferValue<V> =
   V extends GridDomain<infer T>
-    ? Widen<T>
+    ? InferValue<T>
     : V extends ChoiceDomain<infer T>
       ? T
       : V extends SampleFromDomain<infer T>
@@ -28,7 +32,7 @@ export type InferValue<V> =
         : V extends Domain
           ? number
           : V extends readonly unknown[]
-            ? V
+            ? { -readonly [I in keyof V]: InferValue<V[I]> }
             : V extends SpaceSpec
               ? InferConfig<V>
               : Widen<V>
@@ -41,38 +45,59 @@ export type MutationValue = RandomDomain | readonly unknown[] | (() => unknown) 
 /** Shape of a mutations object. */
 export type MutationSpecShape = { readonly [key: string]: MutationValue }
 
-/** A mutation for a key whose config value has type `T`. */
-export type MutationFor<T> = T extends number
-  ? RandomDomain | readonly number[] | (() => number)
-  : T extends string | boolean | null
-    ? ChoiceDomain<T> | readonly T[] | (() => T)
-    : T extends Config
+/** A categorical mutation: PBT resamples it or shifts it to a neighbouring value. */
+export type CategoricalMutation<T> = ChoiceDomain<T> | readonly T[] | (() => T)
+/** A continuous mutation of a number: PBT resamples it or multiplies it by a perturbation factor. */
+export type NumericMutation = FloatDomain | NormalDomain | IntegerDomain | CategoricalMutation<number>
+
+/**
+ * A mutation for a key whose config value has type `T`: any numeric mutation for a `number`,
+ * values of `T` for literal unions (`'a' | 'b'`, `1 | 2`), booleans, strings and lists, a nested
+ * spec for a nested object. Checked as a whole, so `['a', 'b']` fits `'a' | 'b'`.
+ */
+export type MutationFor<T> = [T] extends [number]
+  ? number extends T
+    ? NumericMutation
+    : CategoricalMutation<T>
+  : [T] extends [readonly unknown[]]
+    ? CategoricalMutation<T>
+    : [T] extends [Config]
       ? { readonly [K in keyof T]?: MutationFor<T[K]> }
-      : readonly T[] | (() => T)
+      : CategoricalMutation<T>
 
 /** Mutations for config `C`: known keys must match their type; new keys are sampled at trial start. */
 export type MutationSpec<C> = { readonly [K in keyof C]?: MutationFor<C[K]> } & MutationSpecShape
 
-/** Value types of mutation keys the space lacks, added to the config. */
-export type InferMutationConfig<M> = {
-  -readonly [K in keyof M]: M[K] extends () => infer T
+/** The value type one mutation produces, for keys the space lacks. */
+export type InferMutationValue<V> = V extends () => infer T
+  ? T
+  : V extends ChoiceDomain<infer T>
     ? T
-    : M[K] extends ChoiceDomain<infer T>
-      ? T
-      : M[K] extends RandomDomain
-        ? number
-        : M[K] extends readonly (infer T)[]
-          ? T
-          : M[K] extends MutationSpecShape
-            ? InferMutationConfig<M[K]>
-            : unknown
-}
+    : V extends RandomDomain
+      ? number
+      : V extends readonly (infer T)[]
+        ? T
+        : V extends MutationSpecShape
+          ? InferMutationConfig<V>
+          : unknown
+
+/** Value types of mutation keys the space lacks, added to the config. */
+export type InferMutationConfig<X> = { -readonly [K in keyof X]: InferMutationValue<X[K]> }
+
+/** The config after `mutate(X)`: the space's config plus the keys only the mutations name. */
+export type WithMutations<C, X> = Prettify<C & InferMutationConfig<Omit<X, keyof C>>>
 
 /** Metrics a trainable reports: names to values. */
 export type Metrics = { readonly [key: string]: unknown }
 
 /** Metric names whose values are numbers. */
 export type NumericKeys<M> = { [K in keyof M]-?: M[K] extends number ? K : never }[keyof M] & string
+
+/**
+ * What `metric()` accepts: the numeric names the trainable reports once `.train()` has told
+ * TypeScript what they are (plus the auto-filled fields), any name before that.
+ */
+export type MetricName<M> = string extends keyof M ? string : NumericKeys<M> | AutoResultKey
 
 /** `'max'`: higher is better; `'min'`: lower is better. */
 export type Mode = 'min' | 'max'

@@ -1,0 +1,199 @@
+import { describe, expectTypeOf, test } from 'vitest'
+import {
+  choice,
+  type Experiment,
+  experiment,
+  type GridDomain,
+  grid,
+  type InferConfig,
+  lograndint,
+  loguniform,
+  qloguniform,
+  qrandint,
+  randint,
+  randn,
+  type SampleFromDomain,
+  sampleFrom,
+  type TrainContext,
+  uniform,
+  withCheckpoint,
+} from '../src/index.js'
+
+/** The config type an experiment's trainable receives. */
+type ConfigOf<E> = E extends Experiment<infer C, infer _M, infer _K> ? C : never
+/** The metrics type an experiment's trainable reports. */
+type MetricsOf<E> = E extends Experiment<infer _C, infer M, infer _K> ? M : never
+
+describe('the config type is inferred from space()', () => {
+  test('a grid of numbers is a number, a choice of strings is their union', () => {
+    const e = experiment('types').space({ h0: grid([0, 1]), optimizer: choice(['adam', 'sgd']) })
+    expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<{ h0: number; optimizer: 'adam' | 'sgd' }>()
+  })
+
+  test('every numeric domain gives a number', () => {
+    const e = experiment('types').space({
+      a: uniform(0, 1),
+      b: loguniform(1e-4, 1e-1),
+      c: qloguniform(5e-3, 1e-1, 5e-4),
+      d: randint(0, 10),
+      e: qrandint(0, 10, 2),
+      f: lograndint(1, 100),
+      g: randn(0, 1),
+    })
+    expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<{ a: number; b: number; c: number; d: number; e: number; f: number; g: number }>()
+  })
+
+  test('constants widen, nested objects stay nested, lists keep their shape', () => {
+    const e = experiment('types').space({
+      lr: 0.05,
+      name: 'run',
+      verbose: true,
+      nothing: null,
+      model: { layers: grid([1, 2]), activation: choice(['relu', 'tanh']), head: { dropout: uniform(0, 0.5) } },
+      betas: [0.9, 0.999],
+      sizes: [randint(16, 64), 8],
+    })
+    expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<{
+      lr: number
+      name: string
+      verbose: boolean
+      nothing: null
+      model: { layers: number; activation: 'relu' | 'tanh'; head: { dropout: number } }
+      betas: [number, number]
+      sizes: [number, number]
+    }>()
+  })
+
+  test('sampleFrom gives what its function returns', () => {
+    const e = experiment('types').space({
+      h0: grid([0, 1]),
+      h1: sampleFrom((c: { h0: number }) => 1 - c.h0),
+      label: sampleFrom((c: { h0: number }) => (c.h0 > 0 ? 'high' : 'low')),
+    })
+    expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<{ h0: number; h1: number; label: 'high' | 'low' }>()
+  })
+
+  test('grid values that are objects or sampleFrom resolve to their values', () => {
+    type C = InferConfig<{ x: GridDomain<{ readonly a: 1; readonly b: 'x' }>; y: GridDomain<SampleFromDomain<number>> }>
+    expectTypeOf<C>().toEqualTypeOf<{ x: { a: number; b: string }; y: number }>()
+  })
+
+  test('a space value a config cannot hold is rejected', () => {
+    // @ts-expect-error functions are not config values; sampleFrom() computes values
+    experiment('types').space({ f: () => 1 })
+    // @ts-expect-error undefined is not a config value
+    experiment('types').space({ u: undefined })
+  })
+})
+
+describe('mutate() checks keys of the space and adds new ones', () => {
+  const base = experiment('types').space({ lr: 0.05, h0: grid([0, 1]), optimizer: choice(['adam', 'sgd']), model: { depth: 2, act: 'relu' } })
+
+  test('compatible mutations of known keys keep the config type', () => {
+    const e = base.mutate({
+      lr: qloguniform(5e-3, 1e-1, 5e-4),
+      h0: uniform(0, 1),
+      optimizer: ['adam', 'sgd'],
+      model: { depth: [1, 2, 3], act: () => 'gelu' },
+    })
+    expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<ConfigOf<typeof base>>()
+  })
+
+  test('keys the space lacks are added to the config, as Ray samples them at trial start', () => {
+    const e = base.mutate({ momentum: uniform(0.8, 0.99), schedule: ['cosine', 'step'], seedOffset: () => 7, warmup: { steps: randint(0, 100) } })
+    expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<{
+      lr: number
+      h0: number
+      optimizer: 'adam' | 'sgd'
+      model: { depth: number; act: string }
+      momentum: number
+      schedule: 'cosine' | 'step'
+      seedOffset: number
+      warmup: { steps: number }
+    }>()
+  })
+
+  test('incompatible value types for known keys are rejected', () => {
+    // @ts-expect-error a number cannot be perturbed into 'adam' | 'sgd'
+    base.mutate({ optimizer: uniform(0, 1) })
+    // @ts-expect-error 'rmsprop' is not one of the choices
+    base.mutate({ optimizer: ['adam', 'rmsprop'] })
+    // @ts-expect-error a string list cannot replace a number
+    base.mutate({ lr: ['fast', 'slow'] })
+    // @ts-expect-error a function must return the key's type
+    base.mutate({ lr: () => 'fast' })
+    // @ts-expect-error nested keys are checked too
+    base.mutate({ model: { act: uniform(0, 1) } })
+    // @ts-expect-error sampleFrom cannot be a mutation (Ray rejects it too)
+    base.mutate({ lr: sampleFrom(() => 0.1) })
+    // @ts-expect-error grid cannot be a mutation
+    base.mutate({ lr: grid([0.1, 0.2]) })
+  })
+
+  test('the tutorial mutates grid and sampleFrom keys with uniform()', () => {
+    const e = experiment('types')
+      .space({ lr: 0.05, h0: grid([0, 1]), h1: sampleFrom((c: { h0: number }) => 1 - c.h0) })
+      .mutate({ lr: qloguniform(5e-3, 1e-1, 5e-4), h0: uniform(0, 1), h1: uniform(0, 1) })
+    expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<{ lr: number; h0: number; h1: number }>()
+  })
+})
+
+describe('train() gives the trainable the inferred config, and metric() the reported names', () => {
+  const base = experiment('types')
+    .space({ lr: 0.05, h0: grid([0, 1]) })
+    .mutate({ momentum: uniform(0, 1) })
+
+  test("the trainable's config has the inferred type", () => {
+    base.train(async function* ({ config }) {
+      expectTypeOf(config).toEqualTypeOf<{ lr: number; h0: number; momentum: number }>()
+      yield { Q: config.lr }
+    })
+    base.train(async ({ config, report }) => {
+      expectTypeOf(config).toEqualTypeOf<{ lr: number; h0: number; momentum: number }>()
+      await report({ Q: 1 })
+    })
+  })
+
+  test('the trainable cannot read a key the space does not define', () => {
+    base.train(async function* ({ config }) {
+      // @ts-expect-error `beta` is not in the space or the mutations
+      yield { Q: config.beta as number }
+    })
+  })
+
+  test('after train(), metric() accepts only numeric names the trainable reports', () => {
+    const e = base.train(async function* ({ config }) {
+      const metrics = { Q: config.lr, loss: 1 - config.lr, label: 'x' }
+      yield Math.random() > 0.5 ? withCheckpoint(metrics, { step: 1 }) : metrics
+    })
+    expectTypeOf<MetricsOf<typeof e>>().toEqualTypeOf<{ Q: number; loss: number; label: string }>()
+    e.metric('Q', 'max')
+    e.metric('loss', 'min')
+    e.metric('trainingIteration', 'max')
+    // @ts-expect-error the trainable never reports `accuracy`
+    e.metric('accuracy', 'max')
+    // @ts-expect-error `label` is a string, not a number
+    e.metric('label', 'max')
+    // @ts-expect-error mode is 'min' or 'max'
+    e.metric('Q', 'up')
+    e.stop({ trainingIteration: 10, Q: 1.19 })
+    // @ts-expect-error the trainable never reports `accuracy`
+    e.stop({ accuracy: 0.9 })
+  })
+
+  test('before train(), or with a report() trainable, any metric name is accepted', () => {
+    base.metric('anything', 'max')
+    base.train(async ({ report }) => report({ Q: 1 })).metric('anything', 'min')
+  })
+
+  test('a trainable written apart declares its config and checkpoint; the space must provide that config', () => {
+    async function* train({ config, checkpoint }: TrainContext<{ readonly lr: number; readonly h0: number }, { step: number }>) {
+      yield withCheckpoint({ Q: config.lr * config.h0 }, { step: (checkpoint?.step ?? 0) + 1 })
+    }
+    const e = base.train(train)
+    expectTypeOf<MetricsOf<typeof e>>().toEqualTypeOf<{ Q: number }>()
+    expectTypeOf(e).toEqualTypeOf<Experiment<{ lr: number; h0: number; momentum: number }, { Q: number }, { step: number }>>()
+    // @ts-expect-error the space has no `h0`, which the trainable reads
+    experiment('types').space({ lr: 0.05 }).train(train)
+  })
+})
