@@ -1,17 +1,6 @@
 import { type ExperimentDef, type FailureOptions, PBT_DEFAULTS, type PbtOptions, type StopDef } from './definition.js'
-import type {
-  Config,
-  InferConfig,
-  MetricName,
-  Metrics,
-  Mode,
-  MutationSpec,
-  SpaceSpec,
-  StopCriteria,
-  Trainable,
-  WithMutations,
-} from './types.js'
-import { failFor, validateMutations, validateSpace } from './validate.js'
+import type { Config, InferConfig, MetricName, Metrics, Mode, MutationSpec, SpaceSpec, StopCriteria, Trainable, WithMutations } from './types.js'
+import { failFor, validateMutations, validateMutationsAgainstSpace, validatePbtOptions, validateSpace } from './validate.js'
 
 /**
  * An immutable experiment builder around a plain `ExperimentDef`. Every step returns a new
@@ -41,12 +30,14 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   /** The search space: constants, domains, grids and `sampleFrom`; its shape is the config type. */
   space<const S extends SpaceSpec>(spec: S): Experiment<InferConfig<S>, M, K> {
     validateSpace(this.fail, spec)
+    if (this.def.mutations !== undefined) validateMutationsAgainstSpace(this.fail, spec, this.def.mutations)
     return this.with({ space: spec })
   }
 
   /** PBT's `hyperparam_mutations`: how each key may be resampled or perturbed. */
   mutate<const X extends MutationSpec<C>>(spec: X): Experiment<WithMutations<C, X>, M, K> {
     validateMutations(this.fail, spec)
+    validateMutationsAgainstSpace(this.fail, this.def.space, spec)
     if (Object.keys(spec).length === 0 && this.def.scheduler.kind === 'pbt' && this.def.scheduler.customExplore === undefined) {
       this.fail('VITUNE_MUTATION_EMPTY', 'mutate', 'no key is given to mutate', 'List at least one key, or pass customExplore to .pbt().')
     }
@@ -55,33 +46,10 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
 
   /** Schedule trials with Population Based Training. */
   pbt(options: PbtOptions): Experiment<C, M, K> {
+    if (typeof options !== 'object' || options === null)
+      this.fail('VITUNE_PBT_OPTION', 'pbt', `needs an options object, got ${String(options)}`, 'Write .pbt({ perturbationInterval: 4 }).')
     const o = { ...PBT_DEFAULTS, ...options }
-    const fail = this.fail
-    if (!(o.perturbationInterval > 0))
-      fail(
-        'VITUNE_PERTURBATION_INTERVAL',
-        'pbt.perturbationInterval',
-        `must be > 0, got ${o.perturbationInterval}`,
-        'Pass a positive interval, e.g. 4 iterations.',
-      )
-    if (!(o.quantileFraction >= 0 && o.quantileFraction <= 0.5))
-      fail(
-        'VITUNE_QUANTILE_FRACTION',
-        'pbt.quantileFraction',
-        `must lie in [0, 0.5], got ${o.quantileFraction}`,
-        'Use 0.25 (the default) or 0.5 for half the population.',
-      )
-    if (!(o.resampleProbability >= 0 && o.resampleProbability <= 1))
-      fail('VITUNE_RESAMPLE_PROBABILITY', 'pbt.resampleProbability', `must lie in [0, 1], got ${o.resampleProbability}`, 'Pass a probability such as 0.25.')
-    if (!(o.burnInPeriod >= 0)) fail('VITUNE_BURN_IN', 'pbt.burnInPeriod', `must be >= 0, got ${o.burnInPeriod}`, 'Pass 0 for no burn-in.')
-    if (o.perturbationFactors.length === 0 || o.perturbationFactors.some((f) => !(f > 0) || !Number.isFinite(f))) {
-      fail(
-        'VITUNE_PERTURBATION_FACTORS',
-        'pbt.perturbationFactors',
-        `must be a non-empty list of positive numbers, got [${o.perturbationFactors.join(', ')}]`,
-        'Use [1.2, 0.8] (the default).',
-      )
-    }
+    validatePbtOptions(this.fail, options, o)
     return this.with({ scheduler: { kind: 'pbt', ...o, perturbationFactors: [...o.perturbationFactors] } })
   }
 
@@ -102,9 +70,11 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   /** Stop a trial once any listed result key reaches its value, or when the function says so. */
   stop(criteria: StopCriteria<M> | ((result: M & { readonly trialId: string; readonly trainingIteration: number }) => boolean)): Experiment<C, M, K> {
     if (typeof criteria !== 'function') {
+      if (typeof criteria !== 'object' || criteria === null || Array.isArray(criteria))
+        this.fail('VITUNE_STOP', 'stop', `needs an object of result keys or a function, got ${String(criteria)}`, 'Write .stop({ trainingIteration: 100 }).')
       for (const [key, value] of Object.entries(criteria)) {
-        if (typeof value !== 'number' || Number.isNaN(value))
-          this.fail('VITUNE_STOP', `stop.${key}`, `the stop value must be a number, got ${String(value)}`, 'Write .stop({ trainingIteration: 100 }).')
+        if (typeof value !== 'number' || !Number.isFinite(value))
+          this.fail('VITUNE_STOP', `stop.${key}`, `the stop value must be a finite number, got ${String(value)}`, 'Write .stop({ trainingIteration: 100 }).')
       }
     }
     return this.with({ stop: criteria as StopDef })
@@ -158,7 +128,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
 /** Starts an experiment definition; the name appears in every report and error. */
 export function experiment(name: string): Experiment<{}, Metrics, unknown> {
   if (typeof name !== 'string' || name.trim().length === 0) {
-    throw failFor(String(name))('VITUNE_EMPTY_NAME', undefined, 'an experiment needs a non-empty name', 'Write experiment("my experiment").')
+    throw failFor(String(name))('VITUNE_EMPTY_NAME', 'name', 'an experiment needs a non-empty name', 'Write experiment("my experiment").')
   }
   return new Experiment({
     name,
@@ -194,6 +164,7 @@ export function validateExperiment(def: ExperimentDef): void {
     if (!hasMutations && def.scheduler.customExplore === undefined)
       fail('VITUNE_MUTATION_EMPTY', 'mutate', 'PBT has nothing to explore', 'Add .mutate({ lr: loguniform(1e-4, 1e-1) }) or pass customExplore to .pbt().')
   }
+  if (def.mutations !== undefined) validateMutationsAgainstSpace(fail, def.space, def.mutations)
   if (def.failFast && def.maxFailures !== 0)
     fail('VITUNE_MAX_FAILURES', 'failures', 'failFast cannot be combined with retries (Ray rejects it too)', 'Set maxFailures to 0, or drop failFast.')
 }

@@ -47,7 +47,7 @@ export interface IntegerDomain extends DomainBase<number> {
 /** `sampleFrom(fn)`: a value computed from the rest of the resolved config (Ray's `sample_from`). */
 export interface SampleFromDomain<T> extends DomainBase<T> {
   readonly $domain: 'sampleFrom'
-  readonly fn: (config: never) => T
+  readonly fn: (config: never, random: () => number) => T
 }
 
 /** Any domain that draws a value at random (what `mutate()` accepts besides lists and functions). */
@@ -111,7 +111,9 @@ export function qlograndint(low: number, high: number, q: number, base = 10): In
 /**
  * A value computed from the resolved config, which may hold grid values and other `sampleFrom`
  * results. Annotate the parameter with what you read: `sampleFrom((c: { h0: number }) => 1 - c.h0)`.
+ * The optional second argument is the experiment's seeded stream in [0, 1): use it instead of
+ * `Math.random` so runs repeat.
  */
-export function sampleFrom<T, C = Readonly<Record<string, unknown>>>(fn: (config: C) => T): SampleFromDomain<T> {
-  return { $domain: 'sampleFrom', fn: fn as (config: never) => T }
+export function sampleFrom<T, C = Readonly<Record<string, unknown>>>(fn: (config: C, random: () => number) => T): SampleFromDomain<T> {
+  return { $domain: 'sampleFrom', fn: fn as (config: never, random: () => number) => T }
 }

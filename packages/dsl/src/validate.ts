@@ -1,8 +1,10 @@
+import type { PbtOptions } from './definition.js'
 import { type Domain, isDomain } from './domains.js'
 import { type DefinitionErrorCode, ExperimentDefinitionError } from './errors.js'
 import type { MutationSpecShape, SpaceSpec } from './types.js'
 
-type Fail = (code: DefinitionErrorCode, key: string | undefined, problem: string, fix: string) => never
+/** Throws the definition error for one experiment; every check goes through it. */
+export type Fail = (code: DefinitionErrorCode, key: string | undefined, problem: string, fix: string) => never
 
 /** Builds a thrower bound to one experiment, so every message names it. */
 export function failFor(experiment: string): Fail {
@@ -11,58 +13,104 @@ export function failFor(experiment: string): Fail {
   }
 }
 
+/** Python's `isclose(value / q, round(value / q))`, which Ray uses to check quantized bounds. */
 const isMultiple = (value: number, q: number): boolean => {
   const ratio = value / q
   return Math.abs(ratio - Math.round(ratio)) <= 1e-9 * Math.max(1, Math.abs(ratio))
 }
 
+const DOMAIN_KINDS = new Set<string>([
+  'grid',
+  'choice',
+  'uniform',
+  'quniform',
+  'loguniform',
+  'qloguniform',
+  'randn',
+  'qrandn',
+  'randint',
+  'qrandint',
+  'lograndint',
+  'qlograndint',
+  'sampleFrom',
+])
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isDomain(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value))
+
 /** Checks one domain's parameters; `key` is its path for the message. */
 export function validateDomain(fail: Fail, key: string, domain: Domain): void {
+  const kind: string = domain.$domain
+  if (!DOMAIN_KINDS.has(kind)) {
+    fail('VITUNE_UNKNOWN_DOMAIN', key, `${show(kind)} is not a domain`, `Build domains with the functions of @vitune/dsl: ${[...DOMAIN_KINDS].join(', ')}.`)
+  }
   switch (domain.$domain) {
     case 'grid':
     case 'choice':
       if (!Array.isArray(domain.values) || domain.values.length === 0) {
         fail('VITUNE_EMPTY_VALUES', key, `${domain.$domain}() was given no values`, `Pass at least one value, e.g. ${domain.$domain}([0.1, 0.2]).`)
       }
+      domain.values.forEach((value, i) => {
+        if (isDomain(value) && value.$domain === 'grid') {
+          fail(
+            'VITUNE_NESTED_GRID',
+            `${key}[${i}]`,
+            `a grid inside ${domain.$domain}() values is not expanded`,
+            'Write each grid as its own key of the space; grids multiply.',
+          )
+        }
+        validateSpaceValue(fail, `${key}[${i}]`, value)
+      })
       return
     case 'sampleFrom':
-      if (typeof domain.fn !== 'function' || domain.fn.length > 1) {
+      if (typeof domain.fn !== 'function' || domain.fn.length > 2) {
         fail(
           'VITUNE_SAMPLE_FROM_ARITY',
           key,
-          'sampleFrom() needs a function of at most one argument (the resolved config)',
-          'Write sampleFrom((config) => ...).',
+          'sampleFrom() needs a function of the resolved config (and, optionally, a seeded random stream)',
+          'Write sampleFrom((config) => ...) or sampleFrom((config, random) => ...).',
         )
       }
       return
     case 'randn':
     case 'qrandn':
-      if (!Number.isFinite(domain.mean) || !Number.isFinite(domain.sd) || domain.sd <= 0) {
-        fail('VITUNE_STD_DEV', key, `${domain.$domain}(${domain.mean}, ${domain.sd}) needs a finite mean and a positive standard deviation`, 'Pass sd > 0.')
+      if (!Number.isFinite(domain.mean) || !Number.isFinite(domain.sd) || !(domain.sd > 0)) {
+        fail(
+          'VITUNE_STD_DEV',
+          key,
+          `${domain.$domain}(${show(domain.mean)}, ${show(domain.sd)}) needs a finite mean and a positive standard deviation`,
+          'Pass sd > 0, e.g. randn(0, 1).',
+        )
       }
-      if (domain.q !== undefined) validateQuantum(fail, key, domain.q)
+      if (domain.$domain === 'qrandn' || domain.q !== undefined) validateQuantum(fail, key, domain.q)
       return
     default:
       validateBounded(fail, key, domain)
   }
 }
 
-function validateQuantum(fail: Fail, key: string, q: number): void {
-  if (!Number.isFinite(q) || q <= 0) fail('VITUNE_QUANTUM', key, `the quantum q=${q} is not a positive number`, 'Pass q > 0, e.g. 0.01.')
+function validateQuantum(fail: Fail, key: string, q: number | undefined): asserts q is number {
+  if (typeof q !== 'number' || !Number.isFinite(q) || q <= 0)
+    fail('VITUNE_QUANTUM', key, `the quantum q=${show(q)} is not a positive number`, 'Pass q > 0, e.g. 0.01.')
 }
 
 function validateBounded(fail: Fail, key: string, domain: Extract<Domain, { low: number }>): void {
   const { low, high, q, base } = domain
   const kind = domain.$domain
   if (!Number.isFinite(low) || !Number.isFinite(high)) {
-    fail('VITUNE_BOUNDS_NOT_FINITE', key, `${kind}(${low}, ${high}) needs finite bounds`, 'Pass two finite numbers.')
+    fail('VITUNE_BOUNDS_NOT_FINITE', key, `${kind}(${show(low)}, ${show(high)}) needs finite bounds`, 'Pass two finite numbers.')
   }
   if (low >= high) {
     fail(
       'VITUNE_BOUNDS_ORDER',
       key,
       `${kind}(${low}, ${high}) has low >= high`,
-      `Swap the bounds or widen them: ${kind}(${Math.min(low, high)}, ${Math.max(low, high)}${low === high ? ' + something' : ''}).`,
+      low === high ? 'Widen the range, or use a constant if the value never changes.' : `Swap the bounds: ${kind}(${high}, ${low}).`,
     )
   }
   if (kind.includes('log')) {
@@ -73,48 +121,75 @@ function validateBounded(fail: Fail, key: string, domain: Extract<Domain, { low:
         `${kind}(${low}, ${high}) needs low > 0 (a logarithm of ${low} is undefined)`,
         'Use a positive lower bound such as 1e-5, or uniform() for ranges that include 0.',
       )
-    if (base !== undefined && (!(base > 0) || base === 1))
-      fail('VITUNE_LOG_BASE', key, `log base ${base} is not a positive number other than 1`, 'Use base 10, 2 or Math.E.')
+    if (base !== undefined && (typeof base !== 'number' || !(base > 0) || base === 1 || !Number.isFinite(base)))
+      fail('VITUNE_LOG_BASE', key, `log base ${show(base)} is not a finite positive number other than 1`, 'Use base 10, 2 or Math.E, or leave it out.')
   }
-  if (kind.endsWith('int') && (!Number.isInteger(low) || !Number.isInteger(high))) {
+  const integer = kind.endsWith('int')
+  if (integer && (!Number.isInteger(low) || !Number.isInteger(high))) {
     fail('VITUNE_INTEGER_BOUNDS', key, `${kind}(${low}, ${high}) needs integer bounds`, 'Round the bounds, or use uniform() for floats.')
   }
-  if (q !== undefined) {
-    validateQuantum(fail, key, q)
-    if (kind.endsWith('int') && !Number.isInteger(q)) fail('VITUNE_QUANTUM', key, `${kind} needs an integer q, got ${q}`, 'Pass an integer q such as 5.')
-    if (kind !== 'qrandint' && kind !== 'qlograndint' && (!isMultiple(low, q) || !isMultiple(high, q))) {
-      fail(
-        'VITUNE_QUANTIZATION',
-        key,
-        `the bounds ${low} and ${high} are not both multiples of q=${q}`,
-        `Choose bounds that q divides, e.g. ${kind}(${Math.ceil(low / q) * q}, ${Math.floor(high / q) * q}, ${q}).`,
-      )
+  if (q === undefined && !kind.startsWith('q')) return
+  validateQuantum(fail, key, q)
+  if (integer) {
+    if (!Number.isInteger(q)) fail('VITUNE_QUANTUM', key, `${kind} needs an integer q, got ${q}`, 'Pass an integer q such as 5.')
+    // Ray does not require integer bounds to be multiples of q, but at least one multiple must fit.
+    if (Math.ceil(low / q) > Math.floor(high / q)) {
+      fail('VITUNE_QUANTIZATION', key, `no multiple of q=${q} lies in [${low}, ${high}]`, `Widen the bounds or lower q, e.g. ${kind}(0, ${q}, ${q}).`)
     }
+  } else if (!isMultiple(low, q) || !isMultiple(high, q)) {
+    fail(
+      'VITUNE_QUANTIZATION',
+      key,
+      `the bounds ${low} and ${high} are not both multiples of q=${q} (Ray rejects this too)`,
+      `Choose bounds that q divides, e.g. ${kind}(${Math.ceil(low / q) * q}, ${Math.floor(high / q) * q}, ${q}), or a smaller q.`,
+    )
   }
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !isDomain(value)
+/** Checks one value of a space: a domain, a nested object or list, or a JSON constant. */
+function validateSpaceValue(fail: Fail, key: string, value: unknown): void {
+  if (isDomain(value)) validateDomain(fail, key, value)
+  else if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) validateSpaceValue(fail, `${key}[${i}]`, item)
+  } else if (isPlainObject(value)) validateSpace(fail, value as SpaceSpec, key)
+  else if (typeof value === 'number' && !Number.isFinite(value)) {
+    fail('VITUNE_SPACE_VALUE', key, `${value} cannot be a config value: it does not survive JSON`, 'Use a finite number, or null for "no limit".')
+  } else if (typeof value === 'object' && value !== null) {
+    const kind = (value as object).constructor?.name ?? 'object'
+    fail(
+      'VITUNE_SPACE_VALUE',
+      key,
+      `a ${kind} cannot be a config value: configs are plain data`,
+      'Use plain objects, lists, strings, numbers, booleans and null.',
+    )
+  } else if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint' || value === undefined) {
+    fail(
+      'VITUNE_SPACE_VALUE',
+      key,
+      `a ${typeof value} cannot be a config value`,
+      'Use a constant, a domain such as uniform(0, 1), or sampleFrom((config) => ...) for computed values.',
+    )
+  }
+}
 
 /** Walks a space, validating every domain and rejecting values a config cannot hold. */
 export function validateSpace(fail: Fail, spec: SpaceSpec, prefix = 'space'): void {
-  for (const [name, value] of Object.entries(spec)) {
-    const key = `${prefix}.${name}`
-    if (isDomain(value)) validateDomain(fail, key, value)
-    else if (isPlainObject(value)) validateSpace(fail, value as SpaceSpec, key)
-    else if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint' || value === undefined) {
-      fail(
-        'VITUNE_SPACE_VALUE',
-        key,
-        `a ${typeof value} cannot be a config value`,
-        'Use a constant, a domain such as uniform(0, 1), or sampleFrom((config) => ...) for computed values.',
-      )
-    }
+  if (!isPlainObject(spec)) {
+    fail('VITUNE_SPACE_VALUE', prefix, `the space must be an object of keys, got ${Array.isArray(spec) ? 'a list' : show(spec)}`, 'Write .space({ lr: 0.05 }).')
   }
+  for (const [name, value] of Object.entries(spec)) validateSpaceValue(fail, `${prefix}.${name}`, value)
 }
 
 /** Walks a mutations spec the way Ray's PBT reads it. */
 export function validateMutations(fail: Fail, spec: MutationSpecShape, prefix = 'mutate'): void {
+  if (!isPlainObject(spec)) {
+    fail(
+      'VITUNE_MUTATION_TYPE',
+      prefix,
+      `mutations must be an object of keys, got ${Array.isArray(spec) ? 'a list' : show(spec)}`,
+      'Write .mutate({ lr: loguniform(1e-4, 1e-1) }).',
+    )
+  }
   for (const [name, value] of Object.entries(spec)) {
     const key = `${prefix}.${name}`
     if (isDomain(value)) {
@@ -151,4 +226,138 @@ export function validateMutations(fail: Fail, spec: MutationSpecShape, prefix = 
       )
     }
   }
+}
+
+/** What values a space entry can take, as far as a mutation cares. */
+type ValueKind = 'number' | 'other' | 'object' | 'unknown'
+
+function kindOf(value: unknown): ValueKind {
+  if (typeof value === 'number') return 'number'
+  if (isPlainObject(value)) return 'object'
+  if (!isDomain(value)) return value === undefined ? 'unknown' : 'other'
+  if (value.$domain === 'sampleFrom') return 'unknown'
+  if (value.$domain !== 'grid' && value.$domain !== 'choice') return 'number'
+  const kinds = new Set(value.values.map(kindOf))
+  return kinds.size === 1 ? ([...kinds][0] as ValueKind) : 'unknown'
+}
+
+const NUMERIC_DOMAINS = new Set<string>([
+  'uniform',
+  'quniform',
+  'loguniform',
+  'qloguniform',
+  'randn',
+  'qrandn',
+  'randint',
+  'qrandint',
+  'lograndint',
+  'qlograndint',
+])
+
+/**
+ * Checks mutations against the space they mutate: a numeric domain cannot perturb a string, a
+ * nested mutation needs an object, and below the top level every key must exist (Ray only fills
+ * missing top-level keys at trial start).
+ */
+export function validateMutationsAgainstSpace(fail: Fail, space: SpaceSpec, mutations: MutationSpecShape, prefix = 'mutate', topLevel = true): void {
+  for (const [name, mutation] of Object.entries(mutations)) {
+    const key = `${prefix}.${name}`
+    if (!Object.hasOwn(space, name)) {
+      if (!topLevel) {
+        fail(
+          'VITUNE_MUTATION_KEY',
+          key,
+          `the space has no \`${name}\` here; only top-level keys may be missing from the space (Ray fills only those at trial start)`,
+          `Add \`${name}\` to the nested object in .space(), or move the mutation to the top level.`,
+        )
+      }
+      continue
+    }
+    const kind = kindOf(space[name])
+    if (isPlainObject(mutation)) {
+      if (kind === 'object') validateMutationsAgainstSpace(fail, space[name] as SpaceSpec, mutation as MutationSpecShape, key, false)
+      else if (kind !== 'unknown')
+        fail(
+          'VITUNE_MUTATION_TYPE',
+          key,
+          'a nested mutation needs a nested object in the space',
+          `Mutate \`${name}\` with a domain or a list, or make it an object in .space().`,
+        )
+    } else if (isDomain(mutation) && NUMERIC_DOMAINS.has(mutation.$domain) && (kind === 'other' || kind === 'object')) {
+      fail(
+        'VITUNE_MUTATION_TYPE',
+        key,
+        `${mutation.$domain}() draws numbers, but the space holds ${kind === 'object' ? 'an object' : 'non-numbers'} at \`${name}\`; PBT would multiply them`,
+        'Use a list of the allowed values, e.g. ["adam", "sgd"], for categorical keys.',
+      )
+    }
+  }
+}
+
+const PBT_OPTION_KEYS = new Set([
+  'perturbationInterval',
+  'timeAttr',
+  'burnInPeriod',
+  'quantileFraction',
+  'resampleProbability',
+  'perturbationFactors',
+  'synch',
+  'customExplore',
+  'keepInBounds',
+  'requireAttrs',
+])
+
+/** Python spellings a Ray user may bring along, with ours. */
+const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+
+/** Checks PBT settings (defaults already applied) the way Ray's constructor does, plus types. */
+export function validatePbtOptions(fail: Fail, given: PbtOptions, o: Required<Omit<PbtOptions, 'customExplore'>> & Pick<PbtOptions, 'customExplore'>): void {
+  for (const name of Object.keys(given)) {
+    if (!PBT_OPTION_KEYS.has(name)) {
+      const hint = PBT_OPTION_KEYS.has(camel(name)) ? `Write \`${camel(name)}\` (camelCase).` : `Use one of: ${[...PBT_OPTION_KEYS].join(', ')}.`
+      fail('VITUNE_PBT_OPTION', `pbt.${name}`, 'is not a PBT option', hint)
+    }
+  }
+  if (typeof o.perturbationInterval !== 'number' || !(o.perturbationInterval > 0) || !Number.isFinite(o.perturbationInterval))
+    fail(
+      'VITUNE_PERTURBATION_INTERVAL',
+      'pbt.perturbationInterval',
+      `must be > 0, got ${show(o.perturbationInterval)}`,
+      'Pass a positive interval, e.g. 4 iterations.',
+    )
+  if (typeof o.quantileFraction !== 'number' || !(o.quantileFraction >= 0 && o.quantileFraction <= 0.5))
+    fail(
+      'VITUNE_QUANTILE_FRACTION',
+      'pbt.quantileFraction',
+      `must lie in [0, 0.5], got ${show(o.quantileFraction)}`,
+      'Use 0.25 (the default) or 0.5 for half the population.',
+    )
+  if (typeof o.resampleProbability !== 'number' || !(o.resampleProbability >= 0 && o.resampleProbability <= 1))
+    fail('VITUNE_RESAMPLE_PROBABILITY', 'pbt.resampleProbability', `must lie in [0, 1], got ${show(o.resampleProbability)}`, 'Pass a probability such as 0.25.')
+  if (typeof o.burnInPeriod !== 'number' || !(o.burnInPeriod >= 0) || !Number.isFinite(o.burnInPeriod))
+    fail('VITUNE_BURN_IN', 'pbt.burnInPeriod', `must be a finite number >= 0, got ${show(o.burnInPeriod)}`, 'Pass 0 for no burn-in.')
+  if (
+    !Array.isArray(o.perturbationFactors) ||
+    o.perturbationFactors.length === 0 ||
+    o.perturbationFactors.some((f) => typeof f !== 'number' || !(f > 0) || !Number.isFinite(f))
+  ) {
+    fail(
+      'VITUNE_PERTURBATION_FACTORS',
+      'pbt.perturbationFactors',
+      `must be a non-empty list of positive numbers, got ${Array.isArray(o.perturbationFactors) ? `[${o.perturbationFactors.join(', ')}]` : show(o.perturbationFactors)}`,
+      'Use [1.2, 0.8] (the default).',
+    )
+  }
+  if (typeof o.timeAttr !== 'string' || o.timeAttr.length === 0)
+    fail('VITUNE_PBT_OPTION', 'pbt.timeAttr', `must name a result key, got ${show(o.timeAttr)}`, 'Leave it out for trainingIteration.')
+  for (const flag of ['synch', 'keepInBounds', 'requireAttrs'] as const) {
+    if (typeof o[flag] !== 'boolean') fail('VITUNE_PBT_OPTION', `pbt.${flag}`, `must be true or false, got ${show(o[flag])}`, `Write ${flag}: true.`)
+  }
+  if (o.customExplore !== undefined && typeof o.customExplore !== 'function')
+    fail(
+      'VITUNE_PBT_OPTION',
+      'pbt.customExplore',
+      `must be a function of the config, got ${typeof o.customExplore}`,
+      'Write customExplore: (config) => ({ ...config }).',
+    )
 }

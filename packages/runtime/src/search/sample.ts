@@ -1,8 +1,6 @@
 import type { Domain, RandomDomain } from '@vitune/dsl'
 import { type RandomStream, randomChoice } from '../random.js'
-import { multipleOf, quantize } from './quantize.js'
-
-const log = (x: number, base: number) => Math.log(x) / Math.log(base)
+import { multipleOf, multiplesWithin, quantize } from './quantize.js'
 
 function normal(stream: RandomStream): number {
   // Box-Muller; 1 - u keeps the logarithm finite.
@@ -11,55 +9,64 @@ function normal(stream: RandomStream): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
 }
 
-/** The range a quantized domain samples from: its bounds shrunk inward to multiples of q. */
-function quantizedRange(low: number, high: number, q: number): [number, number] {
-  return [multipleOf(Math.ceil(low / q - 1e-9), q), multipleOf(Math.floor(high / q + 1e-9), q)]
+const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value))
+
+/**
+ * A float whose logarithm is uniform in [log low, log high]. The base of the logarithm does not
+ * change the distribution (Ray deprecated it for that reason), so natural logs are used; the clamp
+ * absorbs the last-bit error of `exp(log(x))`.
+ */
+function logUniform(low: number, high: number, stream: RandomStream): number {
+  const logLow = Math.log(low)
+  return clamp(Math.exp(logLow + stream.next() * (Math.log(high) - logLow)), low, high)
 }
 
-/** Draws one value from a random domain, with Ray's semantics (see docs/search-space.md). */
+/** The bounds of a quantized domain, shrunk inward to multiples of q (Ray's `Quantized.sample`). */
+function quantizedBounds(low: number, high: number, q: number): [number, number] {
+  const [first, last] = multiplesWithin(low, high, q)
+  return [multipleOf(first, q), multipleOf(last, q)]
+}
+
+/**
+ * Draws one value from a random domain with Ray's semantics (docs/search-space.md), except that
+ * quantized domains always quantize (Ray skips q = 1) and `qrandint` draws every multiple of q in
+ * [low, high] with equal probability (docs/ray-differences.md).
+ */
 export function sampleDomain(domain: RandomDomain, stream: RandomStream): unknown {
   switch (domain.$domain) {
     case 'choice':
       return randomChoice(stream, domain.values)
     case 'uniform':
-      return domain.low + stream.next() * (domain.high - domain.low)
+      return clamp(domain.low + stream.next() * (domain.high - domain.low), domain.low, domain.high)
     case 'quniform': {
-      const [low, high] = quantizedRange(domain.low, domain.high, domain.q ?? 1)
-      return quantize(low + stream.next() * (high - low), domain.q ?? 1)
-    }
-    case 'loguniform': {
-      const base = domain.base ?? 10
-      return base ** (log(domain.low, base) + stream.next() * (log(domain.high, base) - log(domain.low, base)))
-    }
-    case 'qloguniform': {
-      const base = domain.base ?? 10
       const q = domain.q ?? 1
-      const [low, high] = quantizedRange(domain.low, domain.high, q)
-      const value = base ** (log(low, base) + stream.next() * (log(high, base) - log(low, base)))
-      return quantize(value, q)
+      const [low, high] = quantizedBounds(domain.low, domain.high, q)
+      return clamp(quantize(low + stream.next() * (high - low), q), low, high)
+    }
+    case 'loguniform':
+      return logUniform(domain.low, domain.high, stream)
+    case 'qloguniform': {
+      const q = domain.q ?? 1
+      const [low, high] = quantizedBounds(domain.low, domain.high, q)
+      return clamp(quantize(logUniform(low, high, stream), q), low, high)
     }
     case 'randn':
       return domain.mean + domain.sd * normal(stream)
     case 'qrandn':
       return quantize(domain.mean + domain.sd * normal(stream), domain.q ?? 1)
     case 'randint':
-      return Math.floor(domain.low + stream.next() * (domain.high - domain.low))
+      return domain.low + Math.floor(stream.next() * (domain.high - domain.low))
     case 'qrandint': {
       const q = domain.q ?? 1
-      const [low, high] = quantizedRange(domain.low, domain.high, q)
-      return Math.min(high, quantize(low + stream.next() * (high - low), q))
+      const [first, last] = multiplesWithin(domain.low, domain.high, q)
+      return (first + Math.floor(stream.next() * (last - first + 1))) * q
     }
-    case 'lograndint': {
-      const base = domain.base ?? 10
-      const value = base ** (log(domain.low, base) + stream.next() * (log(domain.high, base) - log(domain.low, base)))
-      return Math.min(domain.high - 1, Math.floor(value))
-    }
+    case 'lograndint':
+      return clamp(Math.floor(logUniform(domain.low, domain.high, stream)), domain.low, domain.high - 1)
     case 'qlograndint': {
-      const base = domain.base ?? 10
       const q = domain.q ?? 1
-      const value = base ** (log(domain.low, base) + stream.next() * (log(domain.high, base) - log(domain.low, base)))
-      const [low, high] = quantizedRange(domain.low, domain.high, q)
-      return Math.min(high, Math.max(low, quantize(value, q)))
+      const [low, high] = quantizedBounds(domain.low, domain.high, q)
+      return clamp(quantize(logUniform(low, high, stream), q), low, high)
     }
   }
 }
@@ -74,6 +81,11 @@ export function isIntegerDomain(domain: Domain): boolean {
   return domain.$domain === 'randint' || domain.$domain === 'qrandint' || domain.$domain === 'lograndint' || domain.$domain === 'qlograndint'
 }
 
+/** The largest value a bounded domain can produce: `high`, or `high - 1` where Ray excludes it. */
+function upperBound(domain: Extract<RandomDomain, { high: number }>): number {
+  return domain.$domain === 'randint' || domain.$domain === 'lograndint' ? domain.high - 1 : domain.high
+}
+
 /**
  * Pulls a value back inside a domain: clamps to its bounds and puts it on its quantization grid.
  * Used to keep PBT perturbations inside the declared space.
@@ -81,22 +93,18 @@ export function isIntegerDomain(domain: Domain): boolean {
 export function fitToDomain(domain: RandomDomain, value: number): number {
   switch (domain.$domain) {
     case 'choice':
-      return value
     case 'randn':
       return value
     case 'qrandn':
       return quantize(value, domain.q ?? 1)
     default: {
-      const integer = isIntegerDomain(domain)
-      const upper = domain.$domain === 'randint' || domain.$domain === 'lograndint' ? domain.high - 1 : domain.high
-      let v = Math.min(upper, Math.max(domain.low, value))
+      const upper = upperBound(domain)
       if (domain.q !== undefined) {
-        const [low, high] = quantizedRange(domain.low, upper, domain.q)
-        v = Math.min(high, Math.max(low, quantize(v, domain.q)))
-      } else if (integer) {
-        v = Math.round(v)
+        const [low, high] = quantizedBounds(domain.low, upper, domain.q)
+        return clamp(quantize(clamp(value, domain.low, upper), domain.q), low, high)
       }
-      return v
+      const v = clamp(value, domain.low, upper)
+      return isIntegerDomain(domain) ? Math.round(v) : v
     }
   }
 }
