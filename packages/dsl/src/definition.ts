@@ -1,3 +1,4 @@
+import type { PolicyRecord } from './policy.js'
 import type { Config, Metrics, Mode, MutationSpecShape, SpaceSpec, Trainable } from './types.js'
 
 /** Settings of Population Based Training, in Ray's terms. */
@@ -31,7 +32,11 @@ export interface PbtOptions {
 export type ResolvedPbtOptions = Required<Omit<PbtOptions, 'customExplore'>> & Pick<PbtOptions, 'customExplore'>
 
 /** Which scheduler decides what trials do. */
-export type SchedulerDef = { readonly kind: 'fifo' } | ({ readonly kind: 'pbt' } & ResolvedPbtOptions)
+export type SchedulerDef =
+  | { readonly kind: 'fifo' }
+  | ({ readonly kind: 'pbt' } & ResolvedPbtOptions)
+  /** Replays one trial's PBT schedule (Ray's PopulationBasedTrainingReplay); the policy is parsed records. */
+  | { readonly kind: 'pbtReplay'; readonly policy: readonly PolicyRecord[] }
 
 /** A stop rule: Ray's object form, or a function of the trial's latest result. */
 export type StopDef = { readonly [key: string]: number } | ((result: Metrics & { readonly trialId: string }) => boolean)

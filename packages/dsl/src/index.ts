@@ -20,6 +20,7 @@ export {
   uniform,
 } from './domains.js'
 export { type DefinitionErrorCode, ExperimentDefinitionError, VituneError } from './errors.js'
+export { type PolicyErrorCode, PolicyLogError, type PolicyRecord, parsePolicy, parsePolicyLine } from './policy.js'
 export type {
   AutoResultKey,
   CategoricalMutation,

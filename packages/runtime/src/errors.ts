@@ -12,6 +12,7 @@ export type RunErrorCode =
   | 'VITUNE_SCHEDULER_STALLED'
   | 'VITUNE_NO_BEST_TRIAL'
   | 'VITUNE_ABORTED'
+  | 'VITUNE_REPLAY'
 
 /** An error raised while an experiment runs; the message names the experiment and trial. */
 export class RunError extends VituneError {

@@ -6,6 +6,7 @@ import { deriveStream, type RandomStream } from './random.js'
 import { type ConfigChange, ResultGrid, type TrialFailure, type TrialResult } from './result-grid.js'
 import { FifoScheduler } from './schedulers/fifo.js'
 import { PbtScheduler } from './schedulers/pbt.js'
+import { PbtReplayScheduler } from './schedulers/pbt-replay.js'
 import type { ExploitAction, RunnerView, Scheduler, TrialView } from './schedulers/types.js'
 import { freezeConfig, generateVariants } from './search/variants.js'
 import { type Report, startTrainable, type TrialIterator } from './trainable.js'
@@ -93,6 +94,7 @@ function idPrefix(name: string, seed: number): string {
 
 function createScheduler(def: ExperimentDef, stream: RandomStream): Scheduler {
   if (def.scheduler.kind === 'fifo') return new FifoScheduler()
+  if (def.scheduler.kind === 'pbtReplay') return new PbtReplayScheduler(def.scheduler.policy)
   return new PbtScheduler({ ...def.scheduler, metric: def.metric as string, mode: def.mode as 'min' | 'max', mutations: def.mutations ?? {} }, stream)
 }
 
@@ -351,9 +353,12 @@ class Runner implements RunnerView {
       target.reportCheckpoint = undefined
       target.configHistory.push({ trainingIteration: event.donorIteration, config: event.newConfig, cause: 'exploit' })
       target.lineage.push(event)
-      target.policy = [...donor.policy, action.policy]
       this.#lineage.push(event)
-      this.#policyLog.push(action.policy)
+      if (action.policy !== undefined) {
+        // Ray copies the donor's policy file over the target's, then appends the new line.
+        target.policy = [...donor.policy, action.policy]
+        this.#policyLog.push(action.policy)
+      }
       this.#emit({ type: 'exploit', event })
     }
   }

@@ -59,4 +59,4 @@ export interface ExploitEvent {
 }
 
 /** A line of Ray's policy log: target tag, donor tag, target iteration, donor iteration, donor config, new config. */
-export type PolicyRecord = readonly [string, string, number, number, Config, Config]
+export type { PolicyRecord } from '@vitune/dsl'

@@ -17,11 +17,24 @@ export interface Explored {
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !isDomain(value)
+  typeof value === 'object' &&
+  value !== null &&
+  !isDomain(value) &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
+
+/** Value equality for JSON-like data (Python's `==` on lists and dicts). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+}
 
 function exploreList(values: readonly unknown[], current: unknown, p: number, stream: RandomStream): [unknown, string] {
   const u = stream.next()
-  const index = values.indexOf(current)
+  // Python's `in` and `list.index` compare by value; configs are copies, so compare deeply.
+  const index = values.findIndex((v) => sameValue(v, current))
   if (u < p || index === -1) return [randomChoice(stream, values), 'resample']
   const shift = randomChoice(stream, [-1, 1])
   const next = Math.min(values.length - 1, Math.max(0, index + shift))
@@ -60,8 +73,11 @@ function exploreLevel(config: Config, spec: MutationSpecShape, options: ExploreO
     } else if (isDomain(mutation) && mutation.$domain === 'choice') {
       // Ray multiplies tune.choice values like floats; we treat a choice like a list (docs/ray-differences.md).
       ;[next[key], operations[key]] = exploreList(mutation.values, current, options.resampleProbability, stream)
-    } else {
+    } else if (isDomain(mutation) || typeof mutation === 'function') {
       ;[next[key], operations[key]] = exploreContinuous(mutation as RandomDomain | (() => unknown), current, options, stream)
+    } else {
+      // Ray raises ValueError for a set or a string here.
+      throw new TypeError(`unsupported mutation at \`${path}${key}\`: use a list, a domain, a function or a nested object`)
     }
   }
   return { config: next, operations }

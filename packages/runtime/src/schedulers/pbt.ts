@@ -1,6 +1,6 @@
 import type { Config, MutationSpecShape, ResolvedPbtOptions } from '@vitune/dsl'
 import { RunError } from '../errors.js'
-import { type RandomStream, randomChoice } from '../random.js'
+import { deriveStream, type RandomStream, randomChoice } from '../random.js'
 import { formatVars, freezeConfig } from '../search/variants.js'
 import type { CheckpointRef, Result } from '../types.js'
 import { explore, fillMissing } from './pbt-explore.js'
@@ -16,6 +16,29 @@ interface PbtTrialState {
   lastPerturbationTime: number
   lastTrainTime: number
   lastResult: Result | undefined
+}
+
+/** A read-only view of PBT's bookkeeping for one trial (Ray's `_PBTTrialState`), for reports and tests. */
+export interface PbtTrialSnapshot {
+  readonly origTag: string
+  /** sign x metric at the trial's last perturbation-eligible result; higher is better. */
+  readonly lastScore: number | undefined
+  /** The checkpoint the trial would donate: set only while it is in the upper quantile. */
+  readonly lastCheckpoint: CheckpointRef | undefined
+  readonly lastPerturbationTime: number
+  readonly lastTrainTime: number
+  readonly lastResult: Result | undefined
+}
+
+/** Everything the PBT scheduler must save to resume where it stopped (Ray drops it: ray#30838). */
+export interface PbtSchedulerState {
+  readonly nextPerturbationSync: number
+  readonly numCheckpoints: number
+  readonly numPerturbations: number
+  /** The scheduler's random stream, so donors and explore draws continue the same sequence. */
+  readonly random: object
+  /** Per trial id, in add order. */
+  readonly trials: readonly (readonly [string, PbtTrialSnapshot])[]
 }
 
 /** Settings the PBT scheduler needs beyond the PBT options. */
@@ -39,12 +62,14 @@ const isFinished = (t: TrialView) => t.status === 'TERMINATED' || t.status === '
  */
 export class PbtScheduler implements Scheduler {
   readonly #o: PbtSchedulerOptions
-  readonly #stream: RandomStream
+  #stream: RandomStream
   readonly #sign: 1 | -1
   readonly #state = new Map<string, PbtTrialState>()
   #nextPerturbationSync: number
   #numCheckpoints = 0
   #numPerturbations = 0
+  /** Trials whose state came from `loadState` and that were not added since. */
+  #restored = new Set<string>()
 
   constructor(options: PbtSchedulerOptions, stream: RandomStream) {
     this.#o = options
@@ -54,6 +79,8 @@ export class PbtScheduler implements Scheduler {
   }
 
   onTrialAdd(_runner: RunnerView, trial: TrialView): Config | undefined {
+    // The first add after loadState resumes the saved state; its config was filled before the save.
+    if (this.#restored.delete(trial.id)) return undefined
     // Re-adding after a failure rebuilds the state, as Ray does; Map.set keeps the insertion position.
     this.#state.set(trial.id, {
       order: this.#state.get(trial.id)?.order ?? this.#state.size,
@@ -104,12 +131,12 @@ export class PbtScheduler implements Scheduler {
     return decide(exploited ? 'NOOP' : 'PAUSE', exploits)
   }
 
-  onTrialComplete(runner: RunnerView, trial: TrialView): readonly ExploitAction[] {
-    return this.#releaseBarrier(runner, trial)
+  onTrialComplete(runner: RunnerView): readonly ExploitAction[] {
+    return this.#releaseBarrier(runner)
   }
 
-  onTrialError(runner: RunnerView, trial: TrialView): readonly ExploitAction[] {
-    return this.#releaseBarrier(runner, trial)
+  onTrialError(runner: RunnerView): readonly ExploitAction[] {
+    return this.#releaseBarrier(runner)
   }
 
   chooseTrialToRun(runner: RunnerView): TrialView | undefined {
@@ -131,6 +158,57 @@ export class PbtScheduler implements Scheduler {
     return { checkpoints: this.#numCheckpoints, perturbations: this.#numPerturbations }
   }
 
+  /** The Scheduler interface's name for `saveState`. */
+  snapshot(): PbtSchedulerState {
+    return this.saveState()
+  }
+
+  /** The Scheduler interface's name for `loadState`. */
+  restore(state: unknown): void {
+    this.loadState(state as PbtSchedulerState)
+  }
+
+  /** Donors' checkpoints: a trial in the upper quantile may hand its checkpoint out long after newer ones (Ray's #9036). */
+  checkpointsInUse(): readonly CheckpointRef[] {
+    return [...this.#state.values()].flatMap((s) => (s.lastCheckpoint === undefined ? [] : [s.lastCheckpoint]))
+  }
+
+  /** The next synchronous barrier, in units of `timeAttr`. */
+  get nextPerturbationSync(): number {
+    return this.#nextPerturbationSync
+  }
+
+  /** PBT's bookkeeping for one trial, or undefined if it was never added. */
+  trialState(trialId: string): PbtTrialSnapshot | undefined {
+    const state = this.#state.get(trialId)
+    return state === undefined ? undefined : { ...state }
+  }
+
+  /** A plain, structured-cloneable copy of the scheduler's state, for a persisted experiment. */
+  saveState(): PbtSchedulerState {
+    return {
+      nextPerturbationSync: this.#nextPerturbationSync,
+      numCheckpoints: this.#numCheckpoints,
+      numPerturbations: this.#numPerturbations,
+      random: this.#stream.state(),
+      trials: [...this.#state].map(([id, { order: _order, ...snapshot }]) => [id, snapshot] as const),
+    }
+  }
+
+  /**
+   * Restores what `saveState` returned, so a resumed experiment keeps its barriers, scores, donors
+   * and random sequence. Call it before the resumed trials are added.
+   */
+  loadState(state: PbtSchedulerState): void {
+    this.#nextPerturbationSync = state.nextPerturbationSync
+    this.#numCheckpoints = state.numCheckpoints
+    this.#numPerturbations = state.numPerturbations
+    this.#stream = deriveStream(0, '', state.random)
+    this.#state.clear()
+    for (const [id, snapshot] of state.trials) this.#state.set(id, { ...snapshot, order: this.#state.size })
+    this.#restored = new Set(this.#state.keys())
+  }
+
   #stateOf(trial: TrialView): PbtTrialState {
     const state = this.#state.get(trial.id)
     if (state === undefined) throw new Error(`PBT has no state for trial ${trial.id}; was onTrialAdd called?`)
@@ -139,11 +217,12 @@ export class PbtScheduler implements Scheduler {
 
   /**
    * Ray waits at a synchronous barrier only when a trial reports. When the last trial still running
-   * finishes or errors instead, the others would wait forever: release the barrier then.
+   * finishes or errors instead, the others would wait forever: release the barrier then. A trial
+   * that errored and will retry is PENDING, so the barrier keeps waiting for it, as in Ray.
    */
-  #releaseBarrier(runner: RunnerView, trial: TrialView): readonly ExploitAction[] {
+  #releaseBarrier(runner: RunnerView): readonly ExploitAction[] {
     if (!this.#o.synch) return []
-    const live = runner.trials.filter((x) => x.id !== trial.id && !isFinished(x))
+    const live = runner.trials.filter((x) => !isFinished(x))
     if (live.length === 0 || live.some((x) => x.status !== 'PAUSED')) return []
     if (live.some((x) => this.#stateOf(x).lastTrainTime < this.#nextPerturbationSync)) return []
     const exploits: ExploitAction[] = []
@@ -213,6 +292,7 @@ export class PbtScheduler implements Scheduler {
     const targetIteration = trial.lastResult?.trainingIteration ?? 0
     const donorIteration = (donorState.lastResult?.trainingIteration as number | undefined) ?? 0
     const mutated = Object.fromEntries(Object.keys(this.#o.mutations).map((k) => [k, newConfig[k]]))
+    const time = state.lastPerturbationTime
     this.#numPerturbations++
     state.lastPerturbationTime = donorState.lastPerturbationTime
     state.lastTrainTime = donorState.lastTrainTime
@@ -223,7 +303,7 @@ export class PbtScheduler implements Scheduler {
       event: {
         targetId: trial.id,
         donorId: donor.id,
-        time: donorState.lastTrainTime,
+        time,
         targetIteration,
         donorIteration,
         oldConfig: trial.config,

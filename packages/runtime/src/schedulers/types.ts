@@ -26,13 +26,14 @@ export interface RunnerView {
 /** What happens to the trial whose result was processed. */
 export type TrialDecision = 'CONTINUE' | 'PAUSE' | 'STOP' | 'NOOP'
 
-/** An instruction to restart `targetId` from a donor's checkpoint with a new config. */
+/** An instruction to restart `targetId` from a donor's checkpoint (its own, in a replay) with a new config. */
 export interface ExploitAction {
   readonly event: ExploitEvent
   readonly checkpoint: CheckpointRef
   /** The tag the target carries from now on (`<orig>@perturbed[...]`). */
   readonly tag: string
-  readonly policy: PolicyRecord
+  /** The line for Ray's policy logs; undefined for a replayed config change, which Ray does not log. */
+  readonly policy: PolicyRecord | undefined
 }
 
 /** A decision as data: what the current trial does, and exploits the executor applies. */
@@ -58,6 +59,12 @@ export interface Scheduler {
   chooseTrialToRun(runner: RunnerView): TrialView | undefined
   /** Counters for reports, e.g. `{ checkpoints: 12, perturbations: 5 }`. */
   stats(): Readonly<Record<string, number>>
+  /** Internal state as structured-cloneable data, saved with the experiment so a resumed run carries on. Required for persistence. */
+  snapshot?(): unknown
+  /** Puts back the state `snapshot()` returned (the random stream is restored by the runner). */
+  restore?(state: unknown): void
+  /** Checkpoints the scheduler may still hand out (a donor's), which retention must keep. */
+  checkpointsInUse?(): readonly CheckpointRef[]
 }
 
 /** Shorthand for a decision without exploits. */
