@@ -1,5 +1,6 @@
 import { type ExperimentDef, type FailureOptions, PBT_DEFAULTS, type PbtOptions, type StopDef } from './definition.js'
 import type { Config, InferConfig, MetricName, Metrics, Mode, MutationSpec, SpaceSpec, StopCriteria, Trainable, WithMutations } from './types.js'
+import { type PolicyRecord, parsePolicy } from './policy.js'
 import { failFor, validateMutations, validateMutationsAgainstSpace, validatePbtOptions, validateSpace } from './validate.js'
 
 /**
@@ -51,6 +52,24 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
     const o = { ...PBT_DEFAULTS, ...options }
     validatePbtOptions(this.fail, options, o)
     return this.with({ scheduler: { kind: 'pbt', ...o, perturbationFactors: [...o.perturbationFactors] } })
+  }
+
+  /**
+   * Replay one trial's PBT schedule (Ray's `PopulationBasedTrainingReplay`): the experiment runs a
+   * single trial that starts from the policy's initial config and changes its config at the
+   * recorded steps, resuming from its own checkpoint. Pass the text or lines of a
+   * `pbt_policy_<trial>.txt` file, or records (`readPolicyFile` from `@vitune/runtime/node`).
+   */
+  replay(policy: string | readonly string[] | readonly PolicyRecord[]): Experiment<C, M, K> {
+    const records = parsePolicy(policy, `experiment "${this.def.name}" .replay()`)
+    if (records.length === 0)
+      this.fail(
+        'VITUNE_POLICY_EMPTY',
+        'replay',
+        'the policy has no records, so there is no schedule to replay (the trial was never exploited)',
+        "Pass the policy of a trial that was exploited: a non-empty pbt_policy_<trial>.txt, or a trial's `policy` from the result grid.",
+      )
+    return this.with({ scheduler: { kind: 'pbtReplay', policy: records } })
   }
 
   /** Schedule trials first in, first out, with no early stopping (Ray's default). */

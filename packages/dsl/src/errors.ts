@@ -35,6 +35,7 @@ export type DefinitionErrorCode =
   | 'VITUNE_CONCURRENCY'
   | 'VITUNE_NO_TRAINABLE'
   | 'VITUNE_TRAINABLE_TYPE'
+  | 'VITUNE_POLICY_EMPTY'
 
 /** Base class of every error vitune throws on purpose: a stable `code` and a message that says what to do. */
 export class VituneError extends Error {
