@@ -1,4 +1,13 @@
-import { type ExperimentDef, type FailureOptions, PBT_DEFAULTS, type PbtOptions, type StopDef } from './definition.js'
+import {
+  type ExperimentDef,
+  type ExperimentProgress,
+  type ExperimentStopDef,
+  type FailureOptions,
+  PBT_DEFAULTS,
+  type PbtOptions,
+  type StopDef,
+  type StorageOptions,
+} from './definition.js'
 import type { Config, InferConfig, MetricName, Metrics, Mode, MutationSpec, SpaceSpec, StopCriteria, Trainable, WithMutations } from './types.js'
 import { type PolicyRecord, parsePolicy } from './policy.js'
 import { failFor, validateMutations, validateMutationsAgainstSpace, validatePbtOptions, validateSpace } from './validate.js'
@@ -122,6 +131,35 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
         'Pass 3 to retry three times, or -1 to retry forever.',
       )
     return this.with({ maxFailures, failFast: options.failFast ?? false })
+  }
+
+  /** Stop every trial once `rule` returns true, e.g. when the best result passes a target. */
+  stopExperiment(rule: (progress: ExperimentProgress<M>) => boolean): Experiment<C, M, K> {
+    if (typeof rule !== 'function')
+      this.fail(
+        'VITUNE_STOP',
+        'stopExperiment',
+        `needs a function, got ${typeof rule}`,
+        'Write .stopExperiment(({ best }) => (best?.Q ?? -Infinity) > 1.19).',
+      )
+    return this.with({ stopExperiment: rule as ExperimentStopDef })
+  }
+
+  /** Stop every trial once the run has taken `seconds` (Ray's `time_budget_s`). */
+  timeBudget(seconds: number): Experiment<C, M, K> {
+    if (!(seconds > 0) || !Number.isFinite(seconds))
+      this.fail('VITUNE_TIME_BUDGET', 'timeBudget', `needs a positive number of seconds, got ${seconds}`, 'Pass 600 for ten minutes.')
+    return this.with({ timeBudgetS: seconds })
+  }
+
+  /** Where the experiment keeps its state and checkpoints, and how many checkpoints per trial it keeps. */
+  storage(options: StorageOptions): Experiment<C, M, K> {
+    const { path, keepCheckpoints } = options
+    if (path !== undefined && (typeof path !== 'string' || path.trim().length === 0))
+      this.fail('VITUNE_STORAGE', 'storage.path', `needs a non-empty directory path, got ${JSON.stringify(path)}`, 'Pass a path such as ".vitune/my-run".')
+    if (keepCheckpoints !== undefined && (!Number.isInteger(keepCheckpoints) || keepCheckpoints < 1))
+      this.fail('VITUNE_STORAGE', 'storage.keepCheckpoints', `needs a whole number >= 1, got ${keepCheckpoints}`, 'Pass 2 to keep the newest two per trial.')
+    return this.with({ storage: { ...this.def.storage, ...options } })
   }
 
   /** How many trials run at once. Default: all of them. */

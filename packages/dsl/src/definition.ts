@@ -41,6 +41,27 @@ export type SchedulerDef =
 /** A stop rule: Ray's object form, or a function of the trial's latest result. */
 export type StopDef = { readonly [key: string]: number } | ((result: Metrics & { readonly trialId: string }) => boolean)
 
+/** What an experiment-wide stop rule sees after each round of results. */
+export interface ExperimentProgress<M = Metrics> {
+  /** The best result any trial has reported so far by the experiment's metric and mode; undefined without a metric. */
+  readonly best: (M & { readonly trialId: string; readonly trainingIteration: number }) | undefined
+  /** Results reported so far, over all trials. */
+  readonly results: number
+  /** Seconds the run has taken so far (summed over resumed sessions). */
+  readonly elapsedS: number
+}
+
+/** Stops every trial at once when it returns true (Ray's `Stopper.stop_all`). */
+export type ExperimentStopDef = (progress: ExperimentProgress) => boolean
+
+/** Where an experiment keeps its state and checkpoints, and how many it keeps. */
+export interface StorageOptions {
+  /** The experiment's directory. Default: `.vitune/<experiment name>` under the current directory. */
+  readonly path?: string
+  /** Keep only the newest N checkpoints per trial (those a donor may still hand out are always kept). */
+  readonly keepCheckpoints?: number
+}
+
 /** Failure handling, as Ray's `FailureConfig`. */
 export interface FailureOptions {
   /** Retries per trial before it ends as errored; -1 retries forever. Default 0. */
@@ -66,6 +87,12 @@ export interface ExperimentDef {
   readonly maxFailures: number
   readonly failFast: boolean
   readonly concurrency: number | undefined
+  /** Stops the whole experiment when it returns true. */
+  readonly stopExperiment?: ExperimentStopDef
+  /** Stops every trial once the run has taken this many seconds (Ray's `time_budget_s`). */
+  readonly timeBudgetS?: number
+  /** Directory and checkpoint retention; used by `@vitune/runtime/node`. */
+  readonly storage?: StorageOptions
   readonly trainable: Trainable<never, Metrics, unknown> | undefined
 }
 

@@ -1,5 +1,15 @@
 export { Experiment, experiment, validateExperiment, withCheckpoint } from './builder.js'
-export type { ExperimentDef, FailureOptions, PbtOptions, ResolvedPbtOptions, SchedulerDef, StopDef } from './definition.js'
+export type {
+  ExperimentDef,
+  ExperimentProgress,
+  ExperimentStopDef,
+  FailureOptions,
+  PbtOptions,
+  ResolvedPbtOptions,
+  SchedulerDef,
+  StopDef,
+  StorageOptions,
+} from './definition.js'
 export { PBT_DEFAULTS } from './definition.js'
 export type { ChoiceDomain, Domain, FloatDomain, GridDomain, IntegerDomain, NormalDomain, RandomDomain, SampleFromDomain } from './domains.js'
 export {

@@ -1,25 +1,48 @@
-import type { CheckpointRef, Result } from './types.js'
+import { RunError } from './errors.js'
+import type { CheckpointRef } from './types.js'
 
-/** Where checkpoints live. The memory store is the default; a directory store persists them. */
+/**
+ * Where checkpoints live. The runner numbers them (so a resumed run numbers them as the
+ * uninterrupted one did); a store only keeps values under those refs.
+ */
 export interface CheckpointStore {
   /** Stores a copy of `value`, so the trainable may keep changing its own. */
-  save(trialId: string, value: unknown, result: Result): CheckpointRef
-  /** A copy of the value behind `ref`, for a trainable to resume from. */
+  save(ref: CheckpointRef, value: unknown): void
+  /** A copy of the value behind `ref`, for a trainable to resume from. Throws, naming the file, if it is gone or unreadable. */
   load(ref: CheckpointRef): unknown
+  /** Frees a checkpoint that nothing will hand out again (retention). */
+  delete(ref: CheckpointRef): void
+  /** Throws, naming the file, when `ref` can no longer be loaded; called on resume before anything runs. */
+  assertReadable(ref: CheckpointRef): void
 }
 
 /** Keeps checkpoints in memory as structured clones. */
 export class MemoryCheckpointStore implements CheckpointStore {
-  #values = new Map<number, unknown>()
-  #nextId = 0
+  readonly #values = new Map<number, unknown>()
 
-  save(trialId: string, value: unknown, result: Result): CheckpointRef {
-    const id = this.#nextId++
-    this.#values.set(id, structuredClone(value))
-    return { id, trialId, trainingIteration: result.trainingIteration, result }
+  save(ref: CheckpointRef, value: unknown): void {
+    this.#values.set(ref.id, structuredClone(value))
   }
 
   load(ref: CheckpointRef): unknown {
+    this.assertReadable(ref)
     return structuredClone(this.#values.get(ref.id))
+  }
+
+  delete(ref: CheckpointRef): void {
+    this.#values.delete(ref.id)
+  }
+
+  assertReadable(ref: CheckpointRef): void {
+    if (!this.#values.has(ref.id))
+      throw new RunError(
+        'VITUNE_CHECKPOINT_MISSING',
+        `checkpoint ${ref.id} of trial ${ref.trialId} is not in memory: it was deleted or never saved. This is a vitune bug; please report it.`,
+      )
+  }
+
+  /** How many checkpoints are held (for tests of retention). */
+  get size(): number {
+    return this.#values.size
   }
 }

@@ -12,6 +12,11 @@ export type RunErrorCode =
   | 'VITUNE_SCHEDULER_STALLED'
   | 'VITUNE_NO_BEST_TRIAL'
   | 'VITUNE_ABORTED'
+  | 'VITUNE_CHECKPOINT_MISSING'
+  | 'VITUNE_CHECKPOINT_CORRUPT'
+  | 'VITUNE_STATE_CORRUPT'
+  | 'VITUNE_STATE_MISSING'
+  | 'VITUNE_STATE_MISMATCH'
   | 'VITUNE_REPLAY'
 
 /** An error raised while an experiment runs; the message names the experiment and trial. */

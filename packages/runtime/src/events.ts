@@ -16,3 +16,7 @@ export type TuneEvent =
   | { readonly type: 'trialEnd'; readonly trialId: string; readonly status: TrialStatus }
   | { readonly type: 'trialError'; readonly trialId: string; readonly error: unknown; readonly willRetry: boolean }
   | { readonly type: 'experimentEnd'; readonly experiment: string }
+  /** A run carried on from saved state; `results` were reported before the interruption. */
+  | { readonly type: 'experimentResume'; readonly experiment: string; readonly results: number }
+  /** Every trial was stopped at once: by `.stopExperiment()` or the time budget. */
+  | { readonly type: 'experimentStop'; readonly experiment: string; readonly reason: 'stopExperiment' | 'timeBudget' }

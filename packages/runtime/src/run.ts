@@ -3,14 +3,18 @@ import { type CheckpointStore, MemoryCheckpointStore } from './checkpoint-store.
 import { RunError } from './errors.js'
 import type { TuneEvent } from './events.js'
 import { deriveStream, type RandomStream } from './random.js'
-import { type ConfigChange, ResultGrid, type TrialFailure, type TrialResult } from './result-grid.js'
+import { ResultGrid, type TrialFailure } from './result-grid.js'
+import { CheckpointLedger } from './retention.js'
 import { FifoScheduler } from './schedulers/fifo.js'
 import { PbtScheduler } from './schedulers/pbt.js'
 import { PbtReplayScheduler } from './schedulers/pbt-replay.js'
 import type { ExploitAction, RunnerView, Scheduler, TrialView } from './schedulers/types.js'
 import { freezeConfig, generateVariants } from './search/variants.js'
+import { type ExperimentSnapshot, type ExperimentStopReason, type ExperimentStorage, fingerprintOf, type SavedExperiment } from './snapshot.js'
+import { ExperimentStopper, shouldStopTrial } from './stop.js'
 import { type Report, startTrainable, type TrialIterator } from './trainable.js'
-import type { CheckpointRef, ExploitEvent, PolicyRecord, Result, TrialStatus } from './types.js'
+import { Trial } from './trial.js'
+import type { CheckpointRef, ExploitEvent, PolicyRecord, Result } from './types.js'
 
 /** Options of a run that are not part of the experiment. */
 export interface RunOptions {
@@ -18,68 +22,20 @@ export interface RunOptions {
   readonly signal?: AbortSignal
   /** Receives every event as it happens. */
   readonly onEvent?: (event: TuneEvent) => void
-  /** Where checkpoints are kept. Default: in memory. */
+  /** Where checkpoints are kept. Default: in memory (or the storage's store when `storage` is given). */
   readonly checkpointStore?: CheckpointStore
-}
-
-interface Restore {
-  readonly checkpoint: CheckpointRef | undefined
-  readonly iteration: number
-  readonly timeTotal: number
-}
-
-class Trial implements TrialView {
-  status: TrialStatus = 'PENDING'
-  lastResult: Result | undefined
-  reportCheckpoint: CheckpointRef | undefined
-  latestCheckpoint: CheckpointRef | undefined
-  iterator: TrialIterator | undefined
-  restore: Restore | undefined
-  iteration = 0
-  itersSinceRestore = 0
-  timeTotal = 0
-  stepStarted = 0
-  numFailures = 0
-  readonly results: Result[] = []
-  readonly configHistory: ConfigChange<Config>[]
-  readonly lineage: ExploitEvent[] = []
-  policy: PolicyRecord[] = []
-  readonly failures: TrialFailure[] = []
-  readonly initialTag: string
-  readonly initialConfig: Config
-
-  constructor(
-    readonly id: string,
-    readonly index: number,
-    public tag: string,
-    public config: Config,
-    readonly stream: RandomStream,
-  ) {
-    this.initialTag = tag
-    this.initialConfig = config
-    this.configHistory = [{ trainingIteration: 0, config, cause: 'initial' }]
-  }
-
-  toResult(): TrialResult {
-    const failure = this.failures[this.failures.length - 1]
-    return {
-      trialId: this.id,
-      index: this.index,
-      tag: this.tag,
-      initialTag: this.initialTag,
-      status: this.status,
-      initialConfig: this.initialConfig,
-      config: this.config,
-      metrics: this.results[this.results.length - 1],
-      results: this.results,
-      configHistory: this.configHistory,
-      lineage: this.lineage,
-      policy: this.policy,
-      numFailures: this.numFailures,
-      failures: this.failures,
-      error: this.status === 'ERROR' ? failure : undefined,
-    }
-  }
+  /**
+   * Saves the experiment's state as it goes and resumes an unfinished run from it. See
+   * `directoryStorage` and `runResumable` in `@vitune/runtime/node`.
+   */
+  readonly storage?: ExperimentStorage
+  /** With `storage`: carry on from an unfinished saved run (default true); false deletes it and starts over. */
+  readonly resume?: boolean
+  /**
+   * The run's clock, in seconds from any origin. Default: `performance.now()`. Inject a fake one to
+   * make wall-time fields and the time budget deterministic in tests.
+   */
+  readonly clock?: () => number
 }
 
 /** Stable 5-hex prefix for trial ids, from the experiment's name and seed. */
@@ -100,6 +56,17 @@ function createScheduler(def: ExperimentDef, stream: RandomStream): Scheduler {
 
 const now = () => performance.now() / 1000
 
+/**
+ * A plain copy of a report's metrics that the runtime fields are then added to. Building results
+ * with `{ ...metrics, trainingIteration, ... }` hits a slow path in V8 (several microseconds per
+ * retained result); copying key by key costs a few hundred nanoseconds. See docs/benchmarks.md.
+ */
+function copyMetrics(metrics: Metrics): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(metrics)) copy[key] = metrics[key]
+  return copy
+}
+
 /** Runs an experiment to completion and returns its result grid. */
 export async function run<C extends Config, M extends Metrics, K>(
   experiment: Experiment<C, M, K> | ExperimentDef,
@@ -107,8 +74,32 @@ export async function run<C extends Config, M extends Metrics, K>(
 ): Promise<ResultGrid<C, M>> {
   const def = 'def' in experiment ? experiment.def : experiment
   validateExperiment(def)
-  const runner = new Runner(def, options)
+  const runner = new Runner(def, options, loadSaved(def, options))
   return (await runner.run()) as unknown as ResultGrid<C, M>
+}
+
+/** The unfinished run to resume, if any; a finished one (or `resume: false`) is cleared for a new run. */
+function loadSaved(def: ExperimentDef, options: RunOptions): SavedExperiment | undefined {
+  const storage = options.storage
+  if (storage === undefined) return undefined
+  if (options.resume === false) {
+    storage.reset()
+    return undefined
+  }
+  const saved = storage.load()
+  if (saved === undefined) return undefined
+  const { snapshot } = saved
+  if (snapshot.experiment !== def.name || snapshot.fingerprint !== fingerprintOf(def)) {
+    throw new RunError(
+      'VITUNE_STATE_MISMATCH',
+      `experiment "${def.name}": ${storage.location} holds an unfinished run of ${snapshot.experiment === def.name ? 'a different definition of this experiment' : `experiment "${snapshot.experiment}"`} (space, scheduler, stop rules, seed or concurrency changed). Restore the definition to resume it, pass resume: false to start over, or use another storage path.`,
+    )
+  }
+  if (snapshot.finished) {
+    storage.reset()
+    return undefined
+  }
+  return saved
 }
 
 /** The executor: pulls results in lockstep ticks, so the outcome never depends on timing. */
@@ -118,23 +109,152 @@ class Runner implements RunnerView {
   readonly #def: ExperimentDef
   readonly #options: RunOptions
   readonly #store: CheckpointStore
+  readonly #storage: ExperimentStorage | undefined
   readonly #scheduler: Scheduler
-  readonly #lineage: ExploitEvent[] = []
-  readonly #policyLog: PolicyRecord[] = []
   readonly #concurrency: number
+  readonly #clock: () => number
+  readonly #stopper: ExperimentStopper
+  readonly #resumed: boolean
+  #lineage: ExploitEvent[] = []
+  #policyLog: PolicyRecord[] = []
+  #ledger = new CheckpointLedger()
+  #nextCheckpointId = 0
+  #totalResults = 0
+  /** Results reported since the last save, for the storage's journal. */
+  #unsaved: Result[] = []
+  /** Checkpoints the last saved state points to: retention keeps them until the next save. */
+  #savedRefs: ReadonlySet<number> = new Set()
+  #elapsedBefore = 0
+  #sessionStart = 0
+  #stopReason: ExperimentStopReason | undefined
 
-  constructor(def: ExperimentDef, options: RunOptions) {
+  constructor(def: ExperimentDef, options: RunOptions, saved: SavedExperiment | undefined) {
     this.experiment = def.name
     this.#def = def
     this.#options = options
-    this.#store = options.checkpointStore ?? new MemoryCheckpointStore()
+    this.#storage = options.storage
+    this.#store = options.storage?.checkpoints ?? options.checkpointStore ?? new MemoryCheckpointStore()
+    this.#clock = options.clock ?? now
+    this.#stopper = new ExperimentStopper(def)
     this.#scheduler = createScheduler(def, deriveStream(def.seed, 'scheduler'))
+    if (this.#storage !== undefined && this.#scheduler.snapshot === undefined) {
+      throw new RunError(
+        'VITUNE_STATE_MISMATCH',
+        `experiment "${def.name}": its scheduler (${def.scheduler.kind}) cannot save its state, so the run cannot be persisted. Run it without storage.`,
+      )
+    }
     const variants = generateVariants(def, deriveStream(def.seed, 'variants'))
     const prefix = idPrefix(def.name, def.seed)
     this.trials = variants.map(
       (v) => new Trial(`${prefix}_${String(v.index).padStart(5, '0')}`, v.index, v.tag, v.config, deriveStream(def.seed, `trial:${v.index}`)),
     )
     this.#concurrency = def.concurrency ?? Math.max(1, this.trials.length)
+    this.#resumed = saved !== undefined
+    if (saved !== undefined) this.#restoreFrom(saved)
+  }
+
+  /** Puts the run back where the saved state left it; trainables restart from their checkpoints. */
+  #restoreFrom({ snapshot, results }: SavedExperiment): void {
+    const location = this.#storage?.location ?? 'the storage'
+    const byId = new Map(this.trials.map((t) => [t.id, t]))
+    const resultsOf = new Map<string, Result[]>()
+    for (const result of results) {
+      const list = resultsOf.get(result.trialId)
+      if (list === undefined) resultsOf.set(result.trialId, [result])
+      else list.push(result)
+      this.#stopper.observe(result)
+    }
+    for (const saved of snapshot.trials) {
+      const trial = byId.get(saved.id)
+      if (trial === undefined) {
+        throw new RunError('VITUNE_STATE_MISMATCH', `experiment "${this.experiment}": ${location} has trial ${saved.id}, which this experiment does not. Pass resume: false to start over.`)
+      }
+      trial.restoreFrom(saved, this.#def.seed, resultsOf.get(saved.id) ?? [])
+    }
+    this.trials = snapshot.order.map((id) => byId.get(id) as Trial)
+    this.#lineage = [...snapshot.lineage]
+    this.#policyLog = [...snapshot.policyLog]
+    this.#ledger = new CheckpointLedger(snapshot.storedCheckpoints)
+    this.#nextCheckpointId = snapshot.nextCheckpointId
+    this.#totalResults = snapshot.totalResults
+    this.#elapsedBefore = snapshot.elapsedS
+    this.#scheduler.restore?.(snapshot.scheduler)
+    const referenced = this.#referencedCheckpoints()
+    for (const ref of referenced.values()) this.#store.assertReadable(ref)
+    this.#savedRefs = new Set(referenced.keys())
+  }
+
+  /** Every checkpoint something may still hand out: trials' latest and restore targets, and the scheduler's donors. */
+  #referencedCheckpoints(): Map<number, CheckpointRef> {
+    const refs = new Map<number, CheckpointRef>()
+    const add = (ref: CheckpointRef | undefined) => {
+      if (ref !== undefined) refs.set(ref.id, ref)
+    }
+    for (const trial of this.trials) {
+      add(trial.latestCheckpoint)
+      add(trial.reportCheckpoint)
+      add(trial.restore?.checkpoint)
+    }
+    for (const ref of this.#scheduler.checkpointsInUse?.() ?? []) add(ref)
+    return refs
+  }
+
+  #elapsed(): number {
+    return this.#elapsedBefore + (this.#clock() - this.#sessionStart)
+  }
+
+  #snapshot(finished: boolean): ExperimentSnapshot {
+    return {
+      version: 1,
+      experiment: this.experiment,
+      fingerprint: fingerprintOf(this.#def),
+      finished,
+      stopReason: this.#stopReason,
+      elapsedS: this.#elapsed(),
+      totalResults: this.#totalResults,
+      nextCheckpointId: this.#nextCheckpointId,
+      storedCheckpoints: this.#ledger.all(),
+      order: this.trials.map((t) => t.id),
+      trials: this.trials.map((t) => t.snapshot()),
+      lineage: this.#lineage,
+      policyLog: this.#policyLog,
+      scheduler: this.#scheduler.snapshot?.(),
+    }
+  }
+
+  /**
+   * After each round of results: applies checkpoint retention and saves the state. The state is only
+   * saved when every suspended trainable sits at a checkpoint, so a resume can restart it exactly.
+   */
+  #persist(finished: boolean): void {
+    const keep = this.#def.storage?.keepCheckpoints
+    const referenced = this.#referencedCheckpoints()
+    if (this.#storage === undefined) {
+      if (keep !== undefined) for (const ref of this.#ledger.prune(keep, new Set(referenced.keys()))) this.#store.delete(ref)
+      return
+    }
+    if (!finished && !this.trials.every((t) => t.restartable)) return
+    if (keep !== undefined) {
+      const protect = new Set([...referenced.keys(), ...this.#savedRefs])
+      for (const ref of this.#ledger.prune(keep, protect)) this.#store.delete(ref)
+    }
+    this.#storage.save(this.#snapshot(finished), this.#unsaved)
+    this.#unsaved = []
+    this.#savedRefs = new Set(referenced.keys())
+  }
+
+  /** Ends every unfinished trial at once: an experiment-wide stop or the time budget. */
+  async #stopAll(reason: ExperimentStopReason): Promise<void> {
+    this.#stopReason = reason
+    this.#emit({ type: 'experimentStop', experiment: this.experiment, reason })
+    for (const trial of this.trials) {
+      if (trial.status === 'TERMINATED' || trial.status === 'ERROR') continue
+      trial.status = 'TERMINATED'
+      await trial.iterator?.close()
+      trial.iterator = undefined
+      trial.restore = undefined
+      this.#emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
+    }
   }
 
   #emit(event: TuneEvent): void {
@@ -146,11 +266,21 @@ class Runner implements RunnerView {
   }
 
   async run(): Promise<ResultGrid> {
+    this.#sessionStart = this.#clock()
     this.#emit({ type: 'experimentStart', experiment: this.experiment, trials: this.trials.length, metric: this.#def.metric, mode: this.#def.mode })
-    for (const trial of this.trials) this.#add(trial)
-    let running: Trial[] = []
+    let running = this.trials.filter((t) => t.status === 'RUNNING')
     try {
-      for (;;) {
+      if (this.#resumed) {
+        this.#emit({ type: 'experimentResume', experiment: this.experiment, results: this.#totalResults })
+        // The scheduler's state is restored; adding the trials again only tells it they are back.
+        for (const trial of this.trials) this.#add(trial)
+        for (const trial of running) this.#start(trial)
+      } else {
+        for (const trial of this.trials) this.#add(trial)
+        // Saved before any checkpoint is written, so a directory never holds checkpoints without a state.
+        this.#persist(false)
+      }
+      while (this.#stopReason === undefined) {
         this.#checkAborted()
         while (running.length < this.#concurrency) {
           const next = this.#scheduler.chooseTrialToRun(this) as Trial | undefined
@@ -167,7 +297,7 @@ class Runner implements RunnerView {
           )
         }
         running.sort((a, b) => a.index - b.index)
-        const pulled = await Promise.allSettled(running.map((t) => this.#pull(t)))
+        const pulled = this.#pullSync(running) ?? (await Promise.allSettled(running.map((t) => this.#pull(t))))
         for (const [i, trial] of running.entries()) {
           if (trial.status !== 'RUNNING') continue
           const outcome = pulled[i] as PromiseSettledResult<Report | undefined>
@@ -176,7 +306,11 @@ class Runner implements RunnerView {
           else await this.#process(trial, outcome.value)
         }
         running = running.filter((t) => t.status === 'RUNNING')
+        const reason = this.#stopper.check(this.#elapsed())
+        if (reason !== undefined) await this.#stopAll(reason)
+        this.#persist(false)
       }
+      this.#persist(true)
     } catch (error) {
       await Promise.allSettled(this.trials.map((t) => t.iterator?.close()))
       throw error
@@ -219,7 +353,7 @@ class Runner implements RunnerView {
       trial.restore = undefined
       trial.iteration = restore?.iteration ?? 0
       trial.timeTotal = restore?.timeTotal ?? 0
-      trial.itersSinceRestore = 0
+      trial.itersSinceRestore = restore?.itersSinceRestore ?? 0
       const checkpoint = restore?.checkpoint === undefined ? undefined : this.#store.load(restore.checkpoint)
       const signal = this.#options.signal ?? new AbortController().signal
       trial.iterator = startTrainable(
@@ -232,58 +366,59 @@ class Runner implements RunnerView {
     trial.status = 'RUNNING'
   }
 
+  /** Pulls a tick of synchronous generators without a promise per result; undefined when any trainable is async. */
+  #pullSync(running: readonly Trial[]): PromiseSettledResult<Report | undefined>[] | undefined {
+    for (const trial of running) if (trial.iterator?.nextSync === undefined) return undefined
+    return running.map((trial): PromiseSettledResult<Report | undefined> => {
+      trial.stepStarted = this.#clock()
+      try {
+        return { status: 'fulfilled', value: (trial.iterator?.nextSync as () => Report | undefined)() }
+      } catch (reason) {
+        return { status: 'rejected', reason }
+      }
+    })
+  }
+
   async #pull(trial: Trial): Promise<Report | undefined> {
-    trial.stepStarted = now()
+    trial.stepStarted = this.#clock()
     return (trial.iterator as TrialIterator).next()
   }
 
   #result(trial: Trial, report: Report): Result {
-    const elapsed = now() - trial.stepStarted
+    const elapsed = this.#clock() - trial.stepStarted
     const metrics = report.metrics
     const reported = metrics.trainingIteration
     trial.iteration = typeof reported === 'number' ? reported : trial.iteration + 1
     trial.itersSinceRestore++
     trial.timeTotal += elapsed
-    return {
-      ...metrics,
-      trainingIteration: trial.iteration,
-      iterationsSinceRestore: trial.itersSinceRestore,
-      timeThisIterS: elapsed,
-      timeTotalS: trial.timeTotal,
-      trialId: trial.id,
-      config: trial.config,
-      checkpointed: report.hasCheckpoint,
-    }
-  }
-
-  #shouldStop(trial: Trial, result: Result): boolean {
-    const stop = this.#def.stop
-    if (stop === undefined) return false
-    if (typeof stop === 'function') return stop(result) === true
-    for (const [key, target] of Object.entries(stop)) {
-      const value = result[key]
-      if (typeof value !== 'number') {
-        throw new RunError(
-          'VITUNE_STOP_KEY_MISSING',
-          `${this.#where(trial)}: the stop criterion \`${key}\` is not a number in the result (keys: ${Object.keys(result).join(', ')}). Report \`${key}\` from the trainable or remove it from .stop().`,
-        )
-      }
-      if (value >= target) return true
-    }
-    return false
+    const result = copyMetrics(metrics)
+    result.trainingIteration = trial.iteration
+    result.iterationsSinceRestore = trial.itersSinceRestore
+    result.timeThisIterS = elapsed
+    result.timeTotalS = trial.timeTotal
+    result.trialId = trial.id
+    result.config = trial.config
+    result.checkpointed = report.hasCheckpoint
+    return result as Result
   }
 
   async #process(trial: Trial, report: Report): Promise<void> {
     const result = this.#result(trial, report)
     if (report.hasCheckpoint) {
-      trial.reportCheckpoint = this.#store.save(trial.id, report.checkpoint, result)
-      trial.latestCheckpoint = trial.reportCheckpoint
+      const ref: CheckpointRef = { id: this.#nextCheckpointId++, trialId: trial.id, trainingIteration: result.trainingIteration, result }
+      this.#store.save(ref, report.checkpoint)
+      this.#ledger.add(ref)
+      trial.reportCheckpoint = ref
+      trial.latestCheckpoint = ref
     } else {
       trial.reportCheckpoint = undefined
     }
     trial.results.push(result)
+    this.#totalResults++
+    this.#unsaved.push(result)
+    this.#stopper.observe(result)
     this.#emit({ type: 'result', trialId: trial.id, result })
-    if (this.#shouldStop(trial, result)) {
+    if (shouldStopTrial(this.#def, this.#where(trial), result)) {
       trial.lastResult = result
       await this.#complete(trial)
       return

@@ -21,4 +21,9 @@ export class FifoScheduler implements Scheduler {
   stats() {
     return {}
   }
+  /** FIFO keeps no state of its own: nothing to save. */
+  snapshot(): undefined {
+    return undefined
+  }
+  restore(): void {}
 }

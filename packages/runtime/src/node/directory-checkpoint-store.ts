@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { CheckpointStore } from '../checkpoint-store.js'
+import { RunError } from '../errors.js'
+import type { CheckpointRef } from '../types.js'
+import { readIfExists, seal, UnsealError, unseal, writeFileAtomic } from './sealed-file.js'
+
+/**
+ * Keeps each checkpoint in its own file, `<directory>/<trial id>/checkpoint_<id>.bin` (Ray's
+ * `checkpoint_000012` naming), written atomically. Values must be structured-cloneable.
+ */
+export class DirectoryCheckpointStore implements CheckpointStore {
+  /** The directory that holds one subdirectory per trial. */
+  readonly directory: string
+
+  constructor(directory: string) {
+    this.directory = directory
+  }
+
+  /** The file a checkpoint lives in. */
+  fileOf(ref: CheckpointRef): string {
+    return join(this.directory, ref.trialId, `checkpoint_${String(ref.id).padStart(6, '0')}.bin`)
+  }
+
+  save(ref: CheckpointRef, value: unknown): void {
+    let bytes: Buffer
+    try {
+      bytes = seal({ id: ref.id, trialId: ref.trialId, value })
+    } catch (error) {
+      throw new RunError(
+        'VITUNE_CHECKPOINT_CORRUPT',
+        `trial ${ref.trialId}: its checkpoint at iteration ${ref.trainingIteration} cannot be stored: ${(error as Error).message}. Checkpoints must be structured-cloneable (plain objects, arrays, typed arrays, Maps; no functions or class instances).`,
+        { cause: error },
+      )
+    }
+    mkdirSync(join(this.directory, ref.trialId), { recursive: true })
+    writeFileAtomic(this.fileOf(ref), bytes)
+  }
+
+  load(ref: CheckpointRef): unknown {
+    const file = this.fileOf(ref)
+    const bytes = readIfExists(file)
+    if (bytes === undefined) throw this.#missing(ref, file)
+    let stored: { id: number; trialId: string; value: unknown }
+    try {
+      stored = unseal(bytes) as typeof stored
+    } catch (error) {
+      if (!(error instanceof UnsealError)) throw error
+      throw new RunError(
+        'VITUNE_CHECKPOINT_CORRUPT',
+        `trial ${ref.trialId}: the checkpoint file ${file} is unreadable: ${error.message}. Restore the file from a backup, or start the experiment over with resume: false.`,
+      )
+    }
+    if (stored.id !== ref.id || stored.trialId !== ref.trialId) {
+      throw new RunError(
+        'VITUNE_CHECKPOINT_CORRUPT',
+        `trial ${ref.trialId}: the checkpoint file ${file} holds checkpoint ${stored.id} of trial ${stored.trialId}, not ${ref.id}. Was it copied from another experiment? Start over with resume: false.`,
+      )
+    }
+    return stored.value
+  }
+
+  delete(ref: CheckpointRef): void {
+    rmSync(this.fileOf(ref), { force: true })
+  }
+
+  assertReadable(ref: CheckpointRef): void {
+    const file = this.fileOf(ref)
+    if (!existsSync(file)) throw this.#missing(ref, file)
+  }
+
+  #missing(ref: CheckpointRef, file: string): RunError {
+    return new RunError(
+      'VITUNE_CHECKPOINT_MISSING',
+      `trial ${ref.trialId}: the checkpoint file ${file} (iteration ${ref.trainingIteration}) is missing, but the saved experiment state needs it. Restore the file, or start the experiment over with resume: false.`,
+    )
+  }
+}

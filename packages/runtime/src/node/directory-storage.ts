@@ -1,0 +1,158 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, truncateSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { RunError } from '../errors.js'
+import type { ExperimentSnapshot, ExperimentStorage, SavedExperiment } from '../snapshot.js'
+import type { Result } from '../types.js'
+import { DirectoryCheckpointStore } from './directory-checkpoint-store.js'
+import { readIfExists, seal, UnsealError, unseal, writeFileAtomic } from './sealed-file.js'
+
+/** File names inside an experiment directory. */
+export const STATE_FILE = 'experiment-state.bin'
+/** The append-only journal of every result, in the order they were reported. */
+export const JOURNAL_FILE = 'results.journal'
+/** The directory of checkpoints, one subdirectory per trial. */
+export const CHECKPOINT_DIR = 'checkpoints'
+
+interface StateFile {
+  readonly snapshot: ExperimentSnapshot
+  /** The journal's valid length: bytes past it were written after this state, by a run that then crashed. */
+  readonly journalBytes: number
+}
+
+const CHECKPOINT_NAME = /^checkpoint_(\d+)\.bin$/
+
+/**
+ * An experiment directory: the state file (rewritten atomically after each round of results), the
+ * results journal (appended, then cut back to what the state file vouches for on resume) and the
+ * checkpoints. Nothing is ever silently discarded: an unreadable file is an error naming it.
+ */
+export class DirectoryStorage implements ExperimentStorage {
+  readonly location: string
+  readonly checkpoints: DirectoryCheckpointStore
+  #journalBytes = 0
+
+  constructor(directory: string) {
+    this.location = directory
+    this.checkpoints = new DirectoryCheckpointStore(join(directory, CHECKPOINT_DIR))
+  }
+
+  get #stateFile(): string {
+    return join(this.location, STATE_FILE)
+  }
+
+  get #journalFile(): string {
+    return join(this.location, JOURNAL_FILE)
+  }
+
+  load(): SavedExperiment | undefined {
+    const stateBytes = readIfExists(this.#stateFile)
+    if (stateBytes === undefined) {
+      const leftovers = [this.#journalFile, this.checkpoints.directory].filter((p) => existsSync(p))
+      if (leftovers.length === 0) return undefined
+      throw new RunError(
+        'VITUNE_STATE_MISSING',
+        `the experiment state file ${this.#stateFile} is missing, but ${leftovers.join(' and ')} exist: the run cannot be resumed without it. Restore the file, or start over with resume: false (which deletes them).`,
+      )
+    }
+    let state: StateFile
+    try {
+      state = unseal(stateBytes) as StateFile
+    } catch (error) {
+      if (!(error instanceof UnsealError)) throw error
+      throw this.#corrupt(this.#stateFile, error.message)
+    }
+    if (state.snapshot?.version !== 1) throw this.#corrupt(this.#stateFile, `it has an unknown format version (${String(state.snapshot?.version)})`)
+    const results = this.#readJournal(state)
+    if (results.length !== state.snapshot.totalResults) {
+      throw this.#corrupt(this.#journalFile, `it holds ${results.length} results where the state file expects ${state.snapshot.totalResults}`)
+    }
+    // Whatever a crashed run wrote after its last saved state is redone by the resumed run.
+    if (existsSync(this.#journalFile)) truncateSync(this.#journalFile, state.journalBytes)
+    this.#journalBytes = state.journalBytes
+    this.#removeCheckpointsFrom(state.snapshot.nextCheckpointId)
+    return { snapshot: state.snapshot, results }
+  }
+
+  save(snapshot: ExperimentSnapshot, newResults: readonly Result[]): void {
+    this.#ensureDirectory()
+    if (newResults.length > 0) {
+      const records = newResults.map((result) => {
+        const body = seal(result)
+        const length = Buffer.alloc(4)
+        length.writeUInt32LE(body.length)
+        return Buffer.concat([length, body])
+      })
+      const bytes = Buffer.concat(records)
+      const fd = openSync(this.#journalFile, 'a')
+      try {
+        writeSync(fd, bytes)
+        fsyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
+      this.#journalBytes += bytes.length
+    }
+    const state: StateFile = { snapshot, journalBytes: this.#journalBytes }
+    writeFileAtomic(this.#stateFile, seal(state))
+  }
+
+  reset(): void {
+    rmSync(this.#stateFile, { force: true })
+    rmSync(this.#journalFile, { force: true })
+    rmSync(this.checkpoints.directory, { recursive: true, force: true })
+    this.#journalBytes = 0
+    this.#ensureDirectory()
+  }
+
+  #ensureDirectory(): void {
+    mkdirSync(this.location, { recursive: true })
+  }
+
+  #readJournal(state: StateFile): Result[] {
+    if (state.journalBytes === 0) return []
+    const bytes = readIfExists(this.#journalFile)
+    if (bytes === undefined) {
+      throw new RunError(
+        'VITUNE_STATE_MISSING',
+        `the results journal ${this.#journalFile} is missing, but ${this.#stateFile} records ${state.snapshot.totalResults} results in it. Restore the file, or start over with resume: false.`,
+      )
+    }
+    if (bytes.length < state.journalBytes) throw this.#corrupt(this.#journalFile, `it is ${bytes.length} bytes long, shorter than the ${state.journalBytes} the state file vouches for`)
+    const results: Result[] = []
+    let offset = 0
+    while (offset < state.journalBytes) {
+      if (offset + 4 > state.journalBytes) throw this.#corrupt(this.#journalFile, `a record header is cut off at byte ${offset}`)
+      const length = bytes.readUInt32LE(offset)
+      const end = offset + 4 + length
+      if (end > state.journalBytes) throw this.#corrupt(this.#journalFile, `the record at byte ${offset} runs past the end`)
+      try {
+        results.push(unseal(bytes.subarray(offset + 4, end)) as Result)
+      } catch (error) {
+        if (!(error instanceof UnsealError)) throw error
+        throw this.#corrupt(this.#journalFile, `the record at byte ${offset}: ${error.message}`)
+      }
+      offset = end
+    }
+    return results
+  }
+
+  /** Checkpoints (and temporary files) written after the saved state; the resumed run writes them again. */
+  #removeCheckpointsFrom(nextId: number): void {
+    const root = this.checkpoints.directory
+    if (!existsSync(root)) return
+    for (const trial of readdirSync(root)) {
+      const dir = join(root, trial)
+      for (const name of readdirSync(dir)) {
+        const match = CHECKPOINT_NAME.exec(name)
+        if (name.endsWith('.tmp') || (match !== null && Number(match[1]) >= nextId)) rmSync(join(dir, name), { force: true })
+      }
+    }
+  }
+
+  #corrupt(file: string, why: string): RunError {
+    return new RunError(
+      'VITUNE_STATE_CORRUPT',
+      `the experiment file ${file} is unreadable: ${why}. The run cannot be resumed from it; restore it from a backup, or start over with resume: false.`,
+    )
+  }
+}

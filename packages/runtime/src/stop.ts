@@ -1,0 +1,57 @@
+import type { ExperimentDef, ExperimentProgress } from '@vitune/dsl'
+import { RunError } from './errors.js'
+import type { ExperimentStopReason } from './snapshot.js'
+import type { Result } from './types.js'
+
+/**
+ * Ray's `Trial.should_stop`: the stop function says so, or any listed key reached its value. A
+ * listed key missing from the result is an error, as in Ray.
+ */
+export function shouldStopTrial(def: ExperimentDef, where: string, result: Result): boolean {
+  const stop = def.stop
+  if (stop === undefined) return false
+  if (typeof stop === 'function') return stop(result) === true
+  for (const [key, target] of Object.entries(stop)) {
+    const value = result[key]
+    if (typeof value !== 'number') {
+      throw new RunError(
+        'VITUNE_STOP_KEY_MISSING',
+        `${where}: the stop criterion \`${key}\` is not a number in the result (keys: ${Object.keys(result).join(', ')}). Report \`${key}\` from the trainable or remove it from .stop().`,
+      )
+    }
+    if (value >= target) return true
+  }
+  return false
+}
+
+/** Tracks what an experiment-wide stop needs: the best result so far, the result count and the run time. */
+export class ExperimentStopper {
+  readonly #def: ExperimentDef
+  #best: Result | undefined
+  #results = 0
+
+  constructor(def: ExperimentDef) {
+    this.#def = def
+  }
+
+  /** Counts a result and keeps it if it is the best so far (the first wins ties). */
+  observe(result: Result): void {
+    this.#results++
+    const { metric, mode } = this.#def
+    if (metric === undefined || mode === undefined) return
+    const value = result[metric]
+    if (typeof value !== 'number' || Number.isNaN(value)) return
+    const best = this.#best?.[metric] as number | undefined
+    if (best === undefined || (mode === 'max' ? value > best : value < best)) this.#best = result
+  }
+
+  /** Why the whole experiment should stop now, or undefined to go on. */
+  check(elapsedS: number): ExperimentStopReason | undefined {
+    const budget = this.#def.timeBudgetS
+    if (budget !== undefined && elapsedS >= budget) return 'timeBudget'
+    const rule = this.#def.stopExperiment
+    if (rule === undefined) return undefined
+    const progress: ExperimentProgress = { best: this.#best, results: this.#results, elapsedS }
+    return rule(progress) === true ? 'stopExperiment' : undefined
+  }
+}
