@@ -60,13 +60,22 @@ export function isDomain(value: unknown): value is Domain {
   return typeof value === 'object' && value !== null && DOMAIN_TAG in value
 }
 
-/** Every value in `values` becomes its own trial; grids multiply (Ray's `grid_search`). */
-export function grid<const T>(values: readonly T[]): GridDomain<T> {
-  return { $domain: 'grid', values: [...values] }
+/** A copy of the values as a list; anything else is kept for validation to reject with a clear message. */
+function listOf<T>(values: Iterable<T>): readonly T[] {
+  const iterable = typeof values === 'object' && values !== null && typeof (values as Partial<Iterable<T>>)[Symbol.iterator] === 'function'
+  return iterable && typeof values !== 'string' ? [...values] : (values as unknown as readonly T[])
+}
+
+/** Every value in `values` becomes its own trial; grids multiply (Ray's `grid_search`). Any iterable works. */
+export function grid<const T>(values: readonly T[]): GridDomain<T>
+/** Every value the iterable yields becomes its own trial, in order (Ray's `grid_search(range(10))`). */
+export function grid<T>(values: Iterable<T>): GridDomain<T>
+export function grid<T>(values: Iterable<T>): GridDomain<T> {
+  return { $domain: 'grid', values: listOf(values) }
 }
 /** One of `values`, drawn uniformly. */
 export function choice<const T>(values: readonly T[]): ChoiceDomain<T> {
-  return { $domain: 'choice', values: [...values] }
+  return { $domain: 'choice', values: listOf(values) }
 }
 /** A float drawn uniformly from [low, high). */
 export function uniform(low: number, high: number): FloatDomain {

@@ -53,7 +53,13 @@ export function validateDomain(fail: Fail, key: string, domain: Domain): void {
     case 'grid':
     case 'choice':
       if (!Array.isArray(domain.values) || domain.values.length === 0) {
-        fail('VITUNE_EMPTY_VALUES', key, `${domain.$domain}() was given no values`, `Pass at least one value, e.g. ${domain.$domain}([0.1, 0.2]).`)
+        const got = Array.isArray(domain.values) ? 'an empty list' : show(domain.values)
+        fail(
+          'VITUNE_EMPTY_VALUES',
+          key,
+          `${domain.$domain}() needs a non-empty list of values, got ${got}`,
+          `Pass at least one value, e.g. ${domain.$domain}([0.1, 0.2]).`,
+        )
       }
       domain.values.forEach((value, i) => {
         if (isDomain(value) && value.$domain === 'grid') {

@@ -191,8 +191,12 @@ export function formatVars(params: ReadonlyMap<string, unknown> | Readonly<Recor
     .join(',')
 }
 
+/** Python's spelling of the JSON constants, so tags read as Ray's (`bar=True`). */
+const PYTHON_CONSTANTS: Readonly<Record<string, string>> = { true: 'True', false: 'False', null: 'None' }
+
 function formatValue(value: unknown): string {
   if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(4)
+  if (typeof value === 'boolean' || value === null) return PYTHON_CONSTANTS[String(value)] as string
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
   return text.replace(/[^a-zA-Z0-9_-]+/g, '_').replace(/^_+|_+$/g, '')
 }
