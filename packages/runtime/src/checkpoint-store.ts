@@ -1,3 +1,4 @@
+import { cloneCheckpoint } from './clone.js'
 import { RunError } from './errors.js'
 import type { CheckpointRef } from './types.js'
 
@@ -16,17 +17,17 @@ export interface CheckpointStore {
   assertReadable(ref: CheckpointRef): void
 }
 
-/** Keeps checkpoints in memory as structured clones. */
+/** Keeps checkpoints in memory as structured clones (`cloneCheckpoint`: the same copy, faster for plain data and typed arrays). */
 export class MemoryCheckpointStore implements CheckpointStore {
   readonly #values = new Map<number, unknown>()
 
   save(ref: CheckpointRef, value: unknown): void {
-    this.#values.set(ref.id, structuredClone(value))
+    this.#values.set(ref.id, cloneCheckpoint(value))
   }
 
   load(ref: CheckpointRef): unknown {
     this.assertReadable(ref)
-    return structuredClone(this.#values.get(ref.id))
+    return cloneCheckpoint(this.#values.get(ref.id))
   }
 
   delete(ref: CheckpointRef): void {

@@ -117,7 +117,8 @@ export class DirectoryStorage implements ExperimentStorage {
         `the results journal ${this.#journalFile} is missing, but ${this.#stateFile} records ${state.snapshot.totalResults} results in it. Restore the file, or start over with resume: false.`,
       )
     }
-    if (bytes.length < state.journalBytes) throw this.#corrupt(this.#journalFile, `it is ${bytes.length} bytes long, shorter than the ${state.journalBytes} the state file vouches for`)
+    if (bytes.length < state.journalBytes)
+      throw this.#corrupt(this.#journalFile, `it is ${bytes.length} bytes long, shorter than the ${state.journalBytes} the state file vouches for`)
     const results: Result[] = []
     let offset = 0
     while (offset < state.journalBytes) {

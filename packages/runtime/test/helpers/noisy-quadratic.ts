@@ -35,12 +35,7 @@ export function noisyQuadratic(name: string, options: { iterations?: number; fai
 }
 
 /** Everything a run produced that must not depend on timing, as comparable JSON. */
-export function comparable(grid: {
-  trials: readonly unknown[]
-  lineage: readonly unknown[]
-  policyLog: readonly unknown[]
-  schedulerStats: unknown
-}): string {
+export function comparable(grid: { trials: readonly unknown[]; lineage: readonly unknown[]; policyLog: readonly unknown[]; schedulerStats: unknown }): string {
   return JSON.stringify({ trials: grid.trials, lineage: grid.lineage, policyLog: grid.policyLog, stats: grid.schedulerStats }, (key, value: unknown) =>
     key === 'stack' || key === 'error' ? undefined : value,
   )
