@@ -48,10 +48,15 @@ export interface PbtSchedulerOptions extends ResolvedPbtOptions {
   readonly mutations: MutationSpecShape
 }
 
-/** NaN sorts as Python's sorted() leaves it: treated as equal, so insertion order decides. */
+/**
+ * Ascending by score, ties by add order as in Ray. NaN ranks lowest: Python's sorted() leaves NaN
+ * wherever the comparisons happen to put it, so a NaN trial could donate; here it is exploited.
+ */
 function compareScores(a: PbtTrialState, b: PbtTrialState): number {
-  const d = (a.lastScore as number) - (b.lastScore as number)
-  return (Number.isNaN(d) ? 0 : d) || a.order - b.order
+  const x = a.lastScore as number
+  const y = b.lastScore as number
+  const byScore = Number.isNaN(x) || Number.isNaN(y) ? Number(!Number.isNaN(x)) - Number(!Number.isNaN(y)) : x === y ? 0 : x < y ? -1 : 1
+  return byScore || a.order - b.order
 }
 
 const isFinished = (t: TrialView) => t.status === 'TERMINATED' || t.status === 'ERROR'

@@ -131,7 +131,7 @@ export function mockPbt(o: BasicSetupOptions = {}): PbtScheduler {
       synch: o.synch ?? false,
       keepInBounds: o.keepInBounds ?? true,
       requireAttrs: o.requireAttrs ?? true,
-      customExplore: o.customExplore,
+      ...(o.customExplore === undefined ? {} : { customExplore: o.customExplore }),
       metric: 'episode_reward_mean',
       mode: 'max',
       mutations: o.mutations ?? { float_factor: () => 100.0, int_factor: () => 10, id_factor: [100] },
