@@ -3,9 +3,11 @@
 import { choice, experiment, parsePolicyLine, sampleFrom } from '@vitune/dsl'
 import { describe, expect, test } from 'vitest'
 import { RunError } from '../src/errors.js'
+import { deriveStream } from '../src/random.js'
+import { PbtScheduler } from '../src/schedulers/pbt.js'
 import { GLOBAL_POLICY_FILE, policyFileName, policyLogFiles } from '../src/schedulers/policy-log.js'
 import type { TrialDecision } from '../src/schedulers/types.js'
-import { basicSetup, type MockTrial, result } from './helpers/pbt-mock.js'
+import { basicSetup, MockRunner, type MockTrial, result } from './helpers/pbt-mock.js'
 
 /** Ray's helper accepts PAUSE as the decision or as the trial's status after an exploit. */
 const expectPaused = (decision: TrialDecision, trial: MockTrial) => expect(decision === 'PAUSE' || trial.status === 'PAUSED').toBe(true)
@@ -279,6 +281,44 @@ describe('PopulationBasedTestingSuite', () => {
     expectPaused(runner.report(t1, result(2, 0)), t1)
     expect(t1.restoredFrom).toBe('2')
     expect(runner.globalPolicy[0]?.[2]).toBe(0)
+  })
+
+  test('testBurnInPeriod: no exploit before the burn-in; at it the worst trial takes the best config, and nothing hangs', () => {
+    const pbt = new PbtScheduler(
+      {
+        perturbationInterval: 5,
+        timeAttr: 'trainingIteration',
+        burnInPeriod: 50,
+        quantileFraction: 0.25,
+        resampleProbability: 0.25,
+        perturbationFactors: [1.2, 0.8],
+        synch: true,
+        keepInBounds: true,
+        requireAttrs: true,
+        metric: 'error',
+        mode: 'min',
+        mutations: { ignored: [1] },
+      },
+      deriveStream(0, 'scheduler'),
+    )
+    const runner = new MockRunner(pbt)
+    const trials = [1, 2, 3, 4].map((num) => runner.add({ num }))
+    const errors = [50, 50, 10, 100]
+    const step = (t: number) => {
+      trials.forEach((trial, i) => {
+        runner.report(trial, { ...result(t, 0), error: errors[i] as number })
+      })
+    }
+    step(1)
+    step(30)
+    expect(trials[3]?.config.num).toBe(4)
+    step(50)
+    expect(trials[3]?.config.num).toBe(3)
+    expect(trials.every((t) => t.status === 'PAUSED')).toBe(true)
+    expect(pbt.chooseTrialToRun(runner)).toBeDefined()
+    const finished = runner.add({ num: 5 })
+    finished.status = 'TERMINATED'
+    expect(pbt.chooseTrialToRun(runner)).toBeDefined()
   })
 
   test('_quantiles: one scored trial has no quantiles; fraction 0 makes every trial upper (Ray quirk)', () => {
