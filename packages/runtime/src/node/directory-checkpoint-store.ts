@@ -72,7 +72,7 @@ export class DirectoryCheckpointStore implements CheckpointStore {
   #missing(ref: CheckpointRef, file: string): RunError {
     return new RunError(
       'VITUNE_CHECKPOINT_MISSING',
-      `trial ${ref.trialId}: the checkpoint file ${file} (iteration ${ref.trainingIteration}) is missing, but the saved experiment state needs it. Restore the file, or start the experiment over with resume: false.`,
+      `trial ${ref.trialId}: the checkpoint file ${file} (iteration ${ref.trainingIteration}) is missing, but the experiment still needs it. Restore the file, or start the experiment over with resume: false.`,
     )
   }
 }
