@@ -167,7 +167,10 @@ class Runner implements RunnerView {
     for (const saved of snapshot.trials) {
       const trial = byId.get(saved.id)
       if (trial === undefined) {
-        throw new RunError('VITUNE_STATE_MISMATCH', `experiment "${this.experiment}": ${location} has trial ${saved.id}, which this experiment does not. Pass resume: false to start over.`)
+        throw new RunError(
+          'VITUNE_STATE_MISMATCH',
+          `experiment "${this.experiment}": ${location} has trial ${saved.id}, which this experiment does not. Pass resume: false to start over.`,
+        )
       }
       trial.restoreFrom(saved, this.#def.seed, resultsOf.get(saved.id) ?? [])
     }
