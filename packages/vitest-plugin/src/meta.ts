@@ -49,7 +49,7 @@ export interface ProgressArtifact extends TestArtifactBase {
 
 /** Options the plugin hands to test files through `provide`. */
 export interface ProvidedOptions {
-  /** Root directory for artifacts; one folder per experiment below it. */
+  /** Absolute root directory for artifacts; one folder per experiment below it. */
   readonly outDir: string
   /** Write artifacts (result files, policy logs, plots). */
   readonly artifacts: boolean

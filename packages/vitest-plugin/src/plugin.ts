@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { configDefaults, type Plugin } from 'vitest/config'
 import type { ProvidedOptions } from './meta.js'
@@ -8,7 +9,7 @@ import { TuneReporter } from './reporter.js'
 export interface VituneOptions {
   /** Globs of experiment files. Default: `**\/*.tune.{ts,js,...}`. */
   readonly include?: readonly string[]
-  /** Where artifacts go, relative to the project root. Default `.vitune`. */
+  /** Where artifacts go, relative to the project root: one folder per experiment, `<outDir>/<experiment slug>/`. Default `.vitune`. */
   readonly outDir?: string
   /** Write result files, policy logs and plots. Default true. */
   readonly artifacts?: boolean
@@ -28,6 +29,7 @@ const setupFile = fileURLToPath(new URL('./test/setup.js', import.meta.url))
 export function vitune(options: VituneOptions = {}): Plugin {
   let tune = false
   const include = [...(options.include ?? [TUNE_FILE_GLOB])]
+  const outDirOf = (root: string | undefined) => resolve(root ?? process.cwd(), options.outDir ?? '.vitune')
   return {
     name: 'vitune',
     config(config, env) {
@@ -45,7 +47,8 @@ export function vitune(options: VituneOptions = {}): Plugin {
       const setup = test.setupFiles === undefined ? [] : Array.isArray(test.setupFiles) ? test.setupFiles : [test.setupFiles]
       test.setupFiles = [...setup, setupFile]
       const provided: ProvidedOptions = {
-        outDir: options.outDir ?? '.vitune',
+        // Absolute, so workers write where the project is, whatever their working directory.
+        outDir: outDirOf(test.root ?? config.root),
         artifacts: options.artifacts ?? true,
         progressIntervalMs: Math.max(50, Math.floor((options.progressIntervalMs ?? 1000) / 2)),
       }
@@ -54,7 +57,11 @@ export function vitune(options: VituneOptions = {}): Plugin {
     configureVitest({ vitest }) {
       if (!tune) return
       // Push into the resolved config so a CLI --reporter does not drop ours.
-      vitest.config.reporters.push(new TuneReporter({ progressIntervalMs: options.progressIntervalMs ?? 1000 }) as never)
+      const reporter = new TuneReporter({
+        progressIntervalMs: options.progressIntervalMs ?? 1000,
+        outDir: options.artifacts === false ? undefined : outDirOf(vitest.config.root),
+      })
+      vitest.config.reporters.push(reporter as never)
     },
   }
 }

@@ -1,81 +1,134 @@
+import { relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import type { ExperimentSummary, ProgressArtifact } from './meta.js'
+import { ProgressDisplay } from './progress-display.js'
+import { experimentTable } from './summary-table.js'
 
 /** Options of the tune reporter. */
 export interface TuneReporterOptions {
-  /** Milliseconds between progress lines per experiment. */
+  /** Milliseconds between progress redraws in a terminal. Default 1000. */
   readonly progressIntervalMs: number
+  /** Milliseconds between plain progress lines of one experiment when output is not a terminal. Default 10000. */
+  readonly plainIntervalMs: number
+  /** Absolute root of the artifacts; the reporter writes its index.html. Undefined: no artifacts. */
+  readonly outDir: string | undefined
+  /** Show progress as a terminal block redrawn in place; default: when the output is a terminal and not CI. */
+  readonly tty: boolean | undefined
 }
 
-const fmt = (value: number | undefined) => (value === undefined ? '-' : Number.isInteger(value) ? String(value) : value.toPrecision(6))
+/** Reporters that print their machine-readable output to stdout unless given an output file. */
+const STDOUT_REPORTERS = new Set(['json', 'junit', 'tap', 'tap-flat'])
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
-  const line = (r: readonly string[]) => `│ ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' │ ')} │`
-  const rule = (l: string, m: string, r: string) => `${l}${widths.map((w) => '─'.repeat(w + 2)).join(m)}${r}`
-  const [head, ...body] = rows
-  return [rule('┌', '┬', '┐'), line(head ?? []), rule('├', '┼', '┤'), ...body.map(line), rule('└', '┴', '┘')].join('\n')
+interface ReporterConfig {
+  readonly reporters: readonly unknown[]
+  readonly outputFile?: string | Partial<Record<string, string>> | undefined
 }
 
-/** Prints live progress per experiment and a summary table at the end of a tune run. */
+/** Whether a configured reporter writes JSON, XML or TAP to stdout, where our lines would corrupt it. */
+export function stdoutIsTaken(config: ReporterConfig): boolean {
+  for (const entry of config.reporters) {
+    const [name, options] = Array.isArray(entry) ? entry : [entry, undefined]
+    if (typeof name !== 'string' || !STDOUT_REPORTERS.has(name)) continue
+    const own = (options as { outputFile?: unknown } | undefined)?.outputFile
+    const shared = typeof config.outputFile === 'string' ? config.outputFile : config.outputFile?.[name]
+    if (name.startsWith('tap') || (own === undefined && shared === undefined)) return true
+  }
+  return false
+}
+
+const truthy = (value: string | undefined) => value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false'
+
+/**
+ * Prints live progress per experiment and, at the end, a table per experiment (trial, initial and
+ * final config, best metric, exploits) and where the artifacts are. It adds to the other reporters
+ * (default, verbose, json, junit) and moves to stderr when one of them owns stdout.
+ */
 export class TuneReporter implements Reporter {
   #vitest: Vitest | undefined
   #summaries: ExperimentSummary[] = []
-  #lastLine = new Map<string, number>()
+  #display: ProgressDisplay | undefined
+  #stream: NodeJS.WritableStream = process.stdout
   readonly #options: TuneReporterOptions
 
   constructor(options: Partial<TuneReporterOptions> = {}) {
-    this.#options = { progressIntervalMs: options.progressIntervalMs ?? 1000 }
+    this.#options = {
+      progressIntervalMs: options.progressIntervalMs ?? 1000,
+      plainIntervalMs: options.plainIntervalMs ?? 10_000,
+      outDir: options.outDir,
+      tty: options.tty,
+    }
   }
 
   onInit(vitest: Vitest): void {
     this.#vitest = vitest
+    const logger = vitest.logger
+    this.#stream = stdoutIsTaken(vitest.config as unknown as ReporterConfig) ? logger.errorStream : logger.outputStream
+    const tty = this.#options.tty ?? ((this.#stream as { isTTY?: boolean }).isTTY === true && !truthy(process.env.CI))
+    this.#display = new ProgressDisplay({
+      write: (text) => this.#write(text),
+      tty,
+      intervalMs: this.#options.progressIntervalMs,
+      plainIntervalMs: this.#options.plainIntervalMs,
+    })
+  }
+
+  #write(text: string): void {
+    this.#stream.write(text)
+  }
+
+  #displayOrInit(): ProgressDisplay {
+    this.#display ??= new ProgressDisplay({
+      write: (text) => this.#write(text),
+      tty: this.#options.tty ?? false,
+      intervalMs: this.#options.progressIntervalMs,
+      plainIntervalMs: this.#options.plainIntervalMs,
+    })
+    return this.#display
   }
 
   onTestRunStart(): void {
-    // Watch mode reuses the reporter: start every run from scratch.
+    // Watch mode reuses the reporter: every run starts from scratch.
     this.#summaries = []
-    this.#lastLine.clear()
+    this.#display?.reset()
   }
 
-  #log(message: string): void {
-    if (this.#vitest === undefined) console.log(message)
-    else this.#vitest.logger.log(message)
+  onWatcherRerun(): void {
+    this.onTestRunStart()
   }
 
   onTestCaseArtifactRecord(_testCase: TestCase, artifact: { type: string }): void {
     if (artifact.type !== 'vitune:progress') return
-    const p = artifact as ProgressArtifact
-    const now = Date.now()
-    if (!p.done && now - (this.#lastLine.get(p.experiment) ?? 0) < this.#options.progressIntervalMs) return
-    this.#lastLine.set(p.experiment, now)
-    const best = p.metric === undefined ? '' : `  best ${p.metric}=${fmt(p.best)}`
-    this.#log(
-      `[vitune] ${p.done ? '✔' : '…'} ${p.experiment}: iteration ${p.iteration}, ${p.finished}/${p.population} trials finished${best}, ${p.exploits} exploits`,
-    )
+    this.#displayOrInit().update(artifact as ProgressArtifact)
   }
 
   onTestCaseResult(testCase: TestCase): void {
+    // The verbose reporter prints a line per test: the progress block is no longer the last output.
+    this.#display?.interrupt()
     const summary = testCase.meta().vitune
     if (summary !== undefined) this.#summaries.push(summary)
   }
 
-  onTestRunEnd(_modules: readonly TestModule[], _errors: readonly unknown[], _reason: TestRunEndReason): void {
+  onTestModuleEnd(): void {
+    this.#display?.interrupt()
+  }
+
+  onUserConsoleLog(): void {
+    this.#display?.interrupt()
+  }
+
+  async onTestRunEnd(_modules: readonly TestModule[], _errors: readonly unknown[], _reason: TestRunEndReason): Promise<void> {
+    this.#display?.interrupt()
     if (this.#summaries.length === 0) return
-    const rows = [['experiment', 'metric', 'best', 'held by trial', 'trials', 'exploits', 'time']]
-    for (const s of this.#summaries) {
-      rows.push([
-        s.experiment,
-        s.metric === undefined ? '-' : `${s.metric} (${s.mode})`,
-        fmt(s.best?.value),
-        s.best === undefined ? '-' : `${s.best.trialId} ${s.best.tag}`,
-        String(s.trials.length),
-        String(s.exploits),
-        `${(s.durationMs / 1000).toFixed(2)}s`,
-      ])
+    const tables = this.#summaries.map(experimentTable)
+    const root = this.#vitest?.config.root ?? process.cwd()
+    const lines = [`\n${tables.join('\n\n')}`]
+    const written = this.#summaries.filter((s) => s.artifactsDir !== undefined)
+    if (this.#options.outDir !== undefined && written.length > 0) {
+      const { writeRunIndex } = await import('@vitune/runtime/node')
+      const index = await writeRunIndex(this.#options.outDir)
+      lines.push(`[vitune] artifacts of ${written.length} experiment(s): open ${relative(root, index) || index} in a browser`)
+      for (const s of written) lines.push(`[vitune]   ${s.experiment}: ${relative(root, s.artifactsDir as string)}/`)
     }
-    this.#log(`\n${table(rows)}`)
-    const dirs = this.#summaries.map((s) => s.artifactsDir).filter((d): d is string => d !== undefined)
-    if (dirs.length > 0) this.#log(`[vitune] artifacts: ${[...new Set(dirs)].join(', ')}`)
+    this.#write(`${lines.join('\n')}\n`)
   }
 }

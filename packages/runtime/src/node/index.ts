@@ -1,1 +1,27 @@
+export { ArtifactError, type ArtifactErrorCode } from './artifacts/artifact-error.js'
+export type { ArtifactSummary, TrialArtifactSummary } from './artifacts/summary.js'
+export {
+  type ArtifactManifest,
+  INDEX_FILE,
+  PLOTS_DIR,
+  RESULTS_CSV,
+  SUMMARY_FILE,
+  standardFigures,
+  trialResultFile,
+  type WriteArtifactsOptions,
+  writeArtifacts,
+  writeExperimentIndex,
+  writeRunIndex,
+} from './artifacts/write-artifacts.js'
+export { DirectoryCheckpointStore } from './directory-checkpoint-store.js'
+export { CHECKPOINT_DIR, DirectoryStorage, JOURNAL_FILE, STATE_FILE } from './directory-storage.js'
+export { type AnimationOptions, animateParameterHistory } from './plots/animation.js'
+export { composeFigures, escapeXml, type Figure, writeFigure } from './plots/figure.js'
+export { type HyperparameterPlotOptions, plotHyperparameters } from './plots/hyperparameter-plot.js'
+export { type LineagePlotOptions, plotLineage } from './plots/lineage-plot.js'
+export { type MetricPlotOptions, plotMetric } from './plots/metric-plot.js'
+export { type ParameterHistoryOptions, plotParameterHistory } from './plots/parameter-history.js'
+export { FONT_FILES, type Raster, type RasterOptions, renderPixels, renderPng } from './plots/png.js'
+export { type AnyResultGrid, TRIAL_PALETTE, type TrialStyleOptions } from './plots/series.js'
 export { readPolicyFile } from './policy-file.js'
+export { defaultExperimentDirectory, experimentDirectory, experimentSlug, type ResumableRunOptions, runResumable } from './run-resumable.js'

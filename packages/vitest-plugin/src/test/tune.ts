@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { type Config, type Experiment, type Metrics, validateExperiment } from '@vitune/dsl'
 import { deriveStream, generateVariants, type ResultGrid, run, type TuneEvent } from '@vitune/runtime'
 import { describe, inject, recordArtifact, type RunnerTestCase as Test, test } from 'vitest'
@@ -11,7 +12,11 @@ export type TuneAssertions<C extends Config, M extends Metrics> =
 
 /** Per-experiment options of `tune()`. */
 export interface TuneOptions {
-  /** Hook called with the result grid after the run, before assertions (e.g. to write extra plots). */
+  /**
+   * Hook called with the result grid after the run and its artifacts, before assertions: write extra
+   * figures into `outDir` (the experiment's artifacts directory; undefined when artifacts are off)
+   * and the experiment's index.html links them too.
+   */
   readonly afterRun?: (result: ResultGrid<Config, Metrics>, context: { readonly outDir: string | undefined }) => void | Promise<void>
 }
 
@@ -23,6 +28,17 @@ function provided(): ProvidedOptions {
   } catch {
     return DEFAULTS
   }
+}
+
+/**
+ * Writes an experiment's artifacts to `<outDir>/<experiment slug>/`. The node entry (plots, file
+ * writers) loads only here, so runs without artifacts do not pay for it.
+ */
+async function writeExperimentArtifacts(grid: ResultGrid<Config, Metrics>, outDir: string): Promise<string> {
+  const node = await import('@vitune/runtime/node')
+  const dir = join(outDir, node.experimentSlug(grid.experiment))
+  await node.writeArtifacts(grid, dir)
+  return dir
 }
 
 /** Tracks progress from run events and sends throttled updates to the reporter. */
@@ -116,9 +132,12 @@ export function tune<C extends Config, M extends Metrics, K>(
       } finally {
         await progress.send(true)
       }
-      const outDir = undefined
-      await options.afterRun?.(result as unknown as ResultGrid<Config, Metrics>, { outDir })
-      task.meta.vitune = summarize(result as unknown as ResultGrid, task.file.name, def.scheduler.kind, performance.now() - started, outDir)
+      const grid = result as unknown as ResultGrid<Config, Metrics>
+      const outDir = settings.artifacts ? await writeExperimentArtifacts(grid, settings.outDir) : undefined
+      await options.afterRun?.(grid, { outDir })
+      // Link what afterRun added (extra figures) from the experiment's index page.
+      if (outDir !== undefined && options.afterRun !== undefined) await (await import('@vitune/runtime/node')).writeExperimentIndex(outDir)
+      task.meta.vitune = summarize(grid as unknown as ResultGrid, task.file.name, def.scheduler.kind, performance.now() - started, outDir)
     })
 
     for (const variant of variants) {

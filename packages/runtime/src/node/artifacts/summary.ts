@@ -1,0 +1,102 @@
+import type { Config } from '@vitune/dsl'
+import { RunError } from '../../errors.js'
+import type { ExploitEvent } from '../../types.js'
+import { type AnyResultGrid, type AnyTrial, numberAt } from '../plots/series.js'
+
+/** What one trial did, as `summary.json` records it. */
+export interface TrialArtifactSummary {
+  readonly trialId: string
+  readonly index: number
+  readonly initialTag: string
+  readonly tag: string
+  readonly status: string
+  readonly initialConfig: unknown
+  readonly finalConfig: unknown
+  /** Number of results it reported. */
+  readonly results: number
+  readonly lastTrainingIteration: number | undefined
+  /** Its last value of the experiment's metric. */
+  readonly lastMetric: number | undefined
+  /** Its best value of the metric over its whole history, by the experiment's mode. */
+  readonly bestMetric: number | undefined
+  /** Exploits in which it was the target. */
+  readonly exploits: number
+  /** Exploits in which it was the donor. */
+  readonly donated: number
+  readonly failures: number
+  readonly error: string | undefined
+}
+
+/** The contents of an experiment's `summary.json`. */
+export interface ArtifactSummary {
+  readonly generator: 'vitune'
+  readonly schemaVersion: 1
+  readonly experiment: string
+  readonly metric: string | undefined
+  readonly mode: 'min' | 'max' | undefined
+  readonly best:
+    | {
+        readonly trialId: string
+        readonly tag: string
+        readonly value: number | undefined
+        readonly config: unknown
+        readonly trainingIteration: number | undefined
+      }
+    | undefined
+  readonly trials: readonly TrialArtifactSummary[]
+  readonly lineage: readonly ExploitEvent[]
+  readonly schedulerStats: Readonly<Record<string, number>>
+  /** Every file written for the experiment, relative to its directory. */
+  readonly files: readonly string[]
+}
+
+function trialSummary(grid: AnyResultGrid, trial: AnyTrial): TrialArtifactSummary {
+  const metric = grid.metric
+  const values = metric === undefined ? [] : trial.results.map((r) => numberAt(r, metric)).filter((v): v is number => v !== undefined)
+  const last = trial.results[trial.results.length - 1]
+  return {
+    trialId: trial.trialId,
+    index: trial.index,
+    initialTag: trial.initialTag,
+    tag: trial.tag,
+    status: trial.status,
+    initialConfig: trial.initialConfig,
+    finalConfig: trial.config,
+    results: trial.results.length,
+    lastTrainingIteration: last?.trainingIteration,
+    lastMetric: metric === undefined || last === undefined ? undefined : numberAt(last, metric),
+    bestMetric: values.length === 0 ? undefined : grid.mode === 'min' ? Math.min(...values) : Math.max(...values),
+    exploits: trial.lineage.length,
+    donated: grid.lineage.filter((e) => e.donorId === trial.trialId).length,
+    failures: trial.numFailures,
+    error: trial.error?.message,
+  }
+}
+
+/** Condenses a result grid into the `summary.json` of its artifacts. */
+export function summarizeGrid(grid: AnyResultGrid, files: readonly string[]): ArtifactSummary {
+  let best: ArtifactSummary['best']
+  if (grid.metric !== undefined && grid.mode !== undefined) {
+    try {
+      const b = grid.getBestResult()
+      const last = b.results[b.results.length - 1]
+      best = { trialId: b.trialId, tag: b.tag, value: numberAt(last, grid.metric), config: b.config as Config, trainingIteration: last?.trainingIteration }
+    } catch (error) {
+      // No trial reported a finite value of the metric: there is no best trial to record.
+      if (!(error instanceof RunError && error.code === 'VITUNE_NO_BEST_TRIAL')) throw error
+      best = undefined
+    }
+  }
+  return {
+    generator: 'vitune',
+    schemaVersion: 1,
+    experiment: grid.experiment,
+    metric: grid.metric,
+    mode: grid.mode,
+    best,
+    trials: grid.trials.map((t) => trialSummary(grid, t)),
+    lineage: grid.lineage,
+    schedulerStats: grid.schedulerStats,
+    files,
+  }
+}

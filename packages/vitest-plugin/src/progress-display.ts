@@ -1,0 +1,92 @@
+import type { ProgressArtifact } from './meta.js'
+
+/** Where and how progress is shown. */
+export interface ProgressDisplayOptions {
+  /** Writes text as is (the reporter's output stream). */
+  readonly write: (text: string) => void
+  /** Redraw one block in place (a terminal), or print occasional plain lines (CI logs, pipes). */
+  readonly tty: boolean
+  /** Milliseconds between redraws in a terminal. */
+  readonly intervalMs: number
+  /** Milliseconds between plain lines of one experiment. */
+  readonly plainIntervalMs: number
+  /** The clock; injectable so tests need no timing. */
+  readonly now?: () => number
+}
+
+const UP = (n: number) => `\x1b[${n}A`
+const CLEAR_DOWN = '\x1b[0J'
+
+const fmt = (value: number | undefined) => (value === undefined ? '-' : Number.isInteger(value) ? String(value) : value.toPrecision(6))
+
+/** One experiment's progress as a line of text. */
+export function progressLine(p: ProgressArtifact): string {
+  const best = p.metric === undefined ? '' : `, best ${p.metric}=${fmt(p.best)}`
+  const state = p.done ? '✔' : '…'
+  return `[vitune] ${state} ${p.experiment}: iteration ${p.iteration}, ${p.finished}/${p.population} trials finished, ${p.running} running${best}, ${p.exploits} exploits`
+}
+
+/**
+ * Live progress of running experiments. In a terminal it keeps one block of lines, one per
+ * experiment, and redraws it in place at most every `intervalMs`; once other output has been
+ * printed below it, it starts a new block. Elsewhere it prints a plain line per experiment at
+ * start, every `plainIntervalMs`, and when it finishes.
+ */
+export class ProgressDisplay {
+  readonly #o: Required<ProgressDisplayOptions>
+  readonly #latest = new Map<string, ProgressArtifact>()
+  /** Lines of the block currently on screen, below which nothing else was printed. */
+  #blockLines = 0
+  #lastDraw = Number.NEGATIVE_INFINITY
+  readonly #lastPlain = new Map<string, number>()
+  readonly #shownDone = new Set<string>()
+
+  constructor(options: ProgressDisplayOptions) {
+    this.#o = { now: () => Date.now(), ...options }
+  }
+
+  /** Records an update and shows it if the throttle allows (always when an experiment finishes). */
+  update(p: ProgressArtifact): void {
+    this.#latest.set(p.experiment, p)
+    const now = this.#o.now()
+    if (this.#o.tty) {
+      if (!p.done && now - this.#lastDraw < this.#o.intervalMs) return
+      this.#lastDraw = now
+      this.#draw()
+      return
+    }
+    const last = this.#lastPlain.get(p.experiment)
+    if (!p.done && last !== undefined && now - last < this.#o.plainIntervalMs) return
+    if (p.done && this.#shownDone.has(p.experiment)) return
+    this.#lastPlain.set(p.experiment, now)
+    if (p.done) this.#shownDone.add(p.experiment)
+    this.#o.write(`${progressLine(p)}\n`)
+  }
+
+  #draw(): void {
+    const lines = [...this.#latest.values()].map(progressLine)
+    const erase = this.#blockLines > 0 ? UP(this.#blockLines) + CLEAR_DOWN : ''
+    this.#o.write(`${erase}${lines.join('\n')}\n`)
+    this.#blockLines = lines.length
+  }
+
+  /**
+   * Other output was printed below the block: the next redraw starts a new block, without the
+   * experiments that were already shown as finished.
+   */
+  interrupt(): void {
+    if (this.#blockLines === 0) return
+    this.#blockLines = 0
+    for (const p of this.#latest.values()) if (p.done) this.#shownDone.add(p.experiment)
+    for (const name of this.#shownDone) this.#latest.delete(name)
+  }
+
+  /** Forgets everything, for a new run in watch mode. */
+  reset(): void {
+    this.#latest.clear()
+    this.#lastPlain.clear()
+    this.#shownDone.clear()
+    this.#blockLines = 0
+    this.#lastDraw = Number.NEGATIVE_INFINITY
+  }
+}
