@@ -53,17 +53,20 @@ export type NumericMutation = FloatDomain | NormalDomain | IntegerDomain | Categ
 /**
  * A mutation for a key whose config value has type `T`: any numeric mutation for a `number`,
  * values of `T` for literal unions (`'a' | 'b'`, `1 | 2`), booleans, strings and lists, a nested
- * spec for a nested object. Checked as a whole, so `['a', 'b']` fits `'a' | 'b'`.
+ * spec for a nested object; anything for a key of unknown type. Checked as a whole, so
+ * `['a', 'b']` fits `'a' | 'b'`.
  */
-export type MutationFor<T> = [T] extends [number]
-  ? number extends T
-    ? NumericMutation
-    : CategoricalMutation<T>
-  : [T] extends [readonly unknown[]]
-    ? CategoricalMutation<T>
-    : [T] extends [Config]
-      ? { readonly [K in keyof T]?: MutationFor<T[K]> }
+export type MutationFor<T> = unknown extends T
+  ? MutationValue
+  : [T] extends [number]
+    ? number extends T
+      ? NumericMutation
       : CategoricalMutation<T>
+    : [T] extends [readonly unknown[]]
+      ? CategoricalMutation<T>
+      : [T] extends [Config]
+        ? { readonly [K in keyof T]?: MutationFor<T[K]> }
+        : CategoricalMutation<T>
 
 /** Mutations for config `C`: known keys must match their type; new keys are sampled at trial start. */
 export type MutationSpec<C> = { readonly [K in keyof C]?: MutationFor<C[K]> } & MutationSpecShape
@@ -103,7 +106,7 @@ export type MetricName<M> = string extends keyof M ? string : NumericKeys<M> | A
 export type Mode = 'min' | 'max'
 
 /** Ray's stop object: a trial stops once any listed result key reaches its value. */
-export type StopCriteria<M> = Partial<Record<NumericKeys<M> | AutoResultKey, number>>
+export type StopCriteria<M> = Partial<Record<MetricName<M>, number>>
 
 /** Result fields the runtime fills in for every report. */
 export type AutoResultKey = 'trainingIteration' | 'timeTotalS' | 'iterationsSinceRestore'

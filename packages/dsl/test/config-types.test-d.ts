@@ -183,6 +183,7 @@ describe('train() gives the trainable the inferred config, and metric() the repo
 
   test('before train(), or with a report() trainable, any metric name is accepted', () => {
     base.metric('anything', 'max')
+    base.stop({ anything: 1, trainingIteration: 10 })
     base.train(async ({ report }) => report({ Q: 1 })).metric('anything', 'min')
   })
 
