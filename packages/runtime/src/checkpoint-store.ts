@@ -1,6 +1,6 @@
 import { cloneCheckpoint } from './clone.js'
 import { RunError } from './errors.js'
-import type { CheckpointRef } from './types.js'
+import type { CheckpointKey, CheckpointRef } from './types.js'
 
 /**
  * Where checkpoints live. The runner numbers them (so a resumed run numbers them as the
@@ -12,7 +12,7 @@ export interface CheckpointStore {
   /** A copy of the value behind `ref`, for a trainable to resume from. Throws, naming the file, if it is gone or unreadable. */
   load(ref: CheckpointRef): unknown
   /** Frees a checkpoint that nothing will hand out again (retention). */
-  delete(ref: CheckpointRef): void
+  delete(ref: CheckpointKey): void
   /** Throws, naming the file, when `ref` can no longer be loaded; called on resume before anything runs. */
   assertReadable(ref: CheckpointRef): void
 }
@@ -30,7 +30,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return cloneCheckpoint(this.#values.get(ref.id))
   }
 
-  delete(ref: CheckpointRef): void {
+  delete(ref: CheckpointKey): void {
     this.#values.delete(ref.id)
   }
 

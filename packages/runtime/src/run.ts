@@ -231,6 +231,7 @@ class Runner implements RunnerView {
    */
   #persist(finished: boolean): void {
     const keep = this.#def.storage?.keepCheckpoints
+    if (this.#storage === undefined && keep === undefined) return
     const referenced = this.#referencedCheckpoints()
     if (this.#storage === undefined) {
       if (keep !== undefined) for (const ref of this.#ledger.prune(keep, new Set(referenced.keys()))) this.#store.delete(ref)

@@ -1,7 +1,7 @@
 import type { ExperimentDef } from '@vitune/dsl'
 import type { CheckpointStore } from './checkpoint-store.js'
 import type { TrialSnapshot } from './trial.js'
-import type { CheckpointRef, ExploitEvent, PolicyRecord, Result } from './types.js'
+import type { CheckpointKey, ExploitEvent, PolicyRecord, Result } from './types.js'
 
 /** Why a run ended before every trial reached its own stop criteria. */
 export type ExperimentStopReason = 'stopExperiment' | 'timeBudget'
@@ -24,7 +24,7 @@ export interface ExperimentSnapshot {
   readonly totalResults: number
   readonly nextCheckpointId: number
   /** Checkpoints still stored, per trial, oldest first (for retention). */
-  readonly storedCheckpoints: readonly CheckpointRef[]
+  readonly storedCheckpoints: readonly CheckpointKey[]
   /** Trial ids in the executor's order (a retried trial moves to the end, as in Ray). */
   readonly order: readonly string[]
   readonly trials: readonly TrialSnapshot[]

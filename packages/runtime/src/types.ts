@@ -36,6 +36,9 @@ export interface CheckpointRef {
   readonly result: Result
 }
 
+/** What identifies a stored checkpoint: enough to find or delete it. */
+export type CheckpointKey = Pick<CheckpointRef, 'id' | 'trialId'>
+
 /** One exploit-and-explore step: who cloned whom, when, and what changed. */
 export interface ExploitEvent {
   /** The trial that was overwritten. */

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CheckpointStore } from '../checkpoint-store.js'
 import { RunError } from '../errors.js'
-import type { CheckpointRef } from '../types.js'
+import type { CheckpointKey, CheckpointRef } from '../types.js'
 import { readIfExists, seal, UnsealError, unseal, writeFileAtomic } from './sealed-file.js'
 
 /**
@@ -13,12 +13,16 @@ export class DirectoryCheckpointStore implements CheckpointStore {
   /** The directory that holds one subdirectory per trial. */
   readonly directory: string
 
-  constructor(directory: string) {
+  readonly #fsync: boolean
+
+  /** `fsync: true` flushes each file to disk before it replaces the old one (survives power loss, not only crashes). */
+  constructor(directory: string, options: { readonly fsync?: boolean } = {}) {
     this.directory = directory
+    this.#fsync = options.fsync ?? false
   }
 
   /** The file a checkpoint lives in. */
-  fileOf(ref: CheckpointRef): string {
+  fileOf(ref: CheckpointKey): string {
     return join(this.directory, ref.trialId, `checkpoint_${String(ref.id).padStart(6, '0')}.bin`)
   }
 
@@ -34,7 +38,7 @@ export class DirectoryCheckpointStore implements CheckpointStore {
       )
     }
     mkdirSync(join(this.directory, ref.trialId), { recursive: true })
-    writeFileAtomic(this.fileOf(ref), bytes)
+    writeFileAtomic(this.fileOf(ref), bytes, this.#fsync)
   }
 
   load(ref: CheckpointRef): unknown {
@@ -60,7 +64,7 @@ export class DirectoryCheckpointStore implements CheckpointStore {
     return stored.value
   }
 
-  delete(ref: CheckpointRef): void {
+  delete(ref: CheckpointKey): void {
     rmSync(this.fileOf(ref), { force: true })
   }
 

@@ -10,6 +10,8 @@ export interface ResumableRunOptions extends Omit<RunOptions, 'storage'> {
   readonly directory?: string
   /** Relative paths resolve against this. Default: `process.cwd()`. */
   readonly cwd?: string
+  /** Flush every file to disk before it counts (survives power loss too). Default false: slower, rarely needed. */
+  readonly fsync?: boolean
 }
 
 /** A directory name from an experiment name: lower case, runs of other characters as `-`. */
@@ -43,6 +45,7 @@ export async function runResumable<C extends Config, M extends Metrics, K>(
   options: ResumableRunOptions = {},
 ): Promise<ResultGrid<C, M>> {
   const def = 'def' in experiment ? experiment.def : experiment
-  const { directory: _directory, cwd: _cwd, ...rest } = options
-  return run(experiment, { ...rest, storage: new DirectoryStorage(experimentDirectory(def, options)) })
+  const { directory: _directory, cwd: _cwd, fsync, ...rest } = options
+  const storage = new DirectoryStorage(experimentDirectory(def, options), fsync === undefined ? {} : { fsync })
+  return run(experiment, { ...rest, storage })
 }

@@ -29,15 +29,16 @@ export function unseal(bytes: Buffer): unknown {
 }
 
 /**
- * Writes `bytes` to `path` atomically: to a temporary file in the same directory, flushed to disk,
- * then renamed over the target. A crash leaves either the old file or the new one, never half of one.
+ * Writes `bytes` to `path` atomically: to a temporary file in the same directory, then renamed over
+ * the target. A killed process leaves either the old file or the new one, never half of one; with
+ * `fsync` the data is on disk before the rename, so a power loss cannot leave an empty file either.
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+export function writeFileAtomic(path: string, bytes: Uint8Array, fsync: boolean): void {
   const temporary = `${path}.${process.pid}.tmp`
   const fd = openSync(temporary, 'w')
   try {
     writeSync(fd, bytes)
-    fsyncSync(fd)
+    if (fsync) fsyncSync(fd)
   } catch (error) {
     closeSync(fd)
     unlinkSync(temporary)
