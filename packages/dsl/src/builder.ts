@@ -8,8 +8,8 @@ import {
   type StopDef,
   type StorageOptions,
 } from './definition.js'
-import type { Config, InferConfig, MetricName, Metrics, Mode, MutationSpec, SpaceSpec, StopCriteria, Trainable, WithMutations } from './types.js'
 import { type PolicyRecord, parsePolicy } from './policy.js'
+import type { Config, InferConfig, MetricName, Metrics, Mode, MutationSpec, SpaceSpec, StopCriteria, Trainable, WithMutations } from './types.js'
 import { failFor, validateMutations, validateMutationsAgainstSpace, validatePbtOptions, validateSpace } from './validate.js'
 
 /**
@@ -136,12 +136,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   /** Stop every trial once `rule` returns true, e.g. when the best result passes a target. */
   stopExperiment(rule: (progress: ExperimentProgress<M>) => boolean): Experiment<C, M, K> {
     if (typeof rule !== 'function')
-      this.fail(
-        'VITUNE_STOP',
-        'stopExperiment',
-        `needs a function, got ${typeof rule}`,
-        'Write .stopExperiment(({ best }) => (best?.Q ?? -Infinity) > 1.19).',
-      )
+      this.fail('VITUNE_STOP', 'stopExperiment', `needs a function, got ${typeof rule}`, 'Write .stopExperiment(({ best }) => (best?.Q ?? -Infinity) > 1.19).')
     return this.with({ stopExperiment: rule as ExperimentStopDef })
   }
 
