@@ -48,6 +48,11 @@ describe('the tutorial', () => {
     expect(results.lineage.length).toBeGreaterThan(0)
     // Every exploit resumes from the donor's checkpoint, taken at a perturbation step.
     for (const event of results.lineage) expect(event.donorIteration % 4).toBe(0)
+    // An exploited trial continues from the donor's trainingIteration, as in Ray.
+    for (const trial of results.trials) {
+      const restarts = trial.results.filter((r, i) => i > 0 && r.iterationsSinceRestore === 1).map((r) => r.trainingIteration - 1)
+      expect(restarts).toEqual(trial.lineage.map((e) => e.donorIteration))
+    }
   })
 
   test('without PBT each trial is stuck below 0.6', async () => {
