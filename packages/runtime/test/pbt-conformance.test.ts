@@ -283,6 +283,22 @@ describe('PopulationBasedTestingSuite', () => {
     expect(runner.globalPolicy[0]?.[2]).toBe(0)
   })
 
+  test('a donor whose perturbation report carried no checkpoint is not cloned: the exploit is skipped (Ray quirk)', () => {
+    const { runner, trials, stats } = basicSetup({ numTrials: 2, perturbationInterval: 1, stepOnce: false })
+    const [t0, t1] = trials as [MockTrial, MockTrial]
+    runner.report(t0, result(1, 10))
+    runner.report(t1, result(1, 0))
+    expect(runner.report(t0, result(2, 10), { withoutCheckpoint: true })).toBe('CONTINUE')
+    expect(stats().checkpoints).toBe(1)
+    expect(runner.report(t1, result(2, 0))).toBe('CONTINUE')
+    expect(t1.restoredFrom).toBeUndefined()
+    expect(stats().perturbations).toBe(0)
+    // With a checkpoint at its next perturbation step, the donor is cloned.
+    runner.report(t0, result(3, 10))
+    expectPaused(runner.report(t1, result(3, 0)), t1)
+    expect(t1.restoredFrom).toBe('0')
+  })
+
   test('testBurnInPeriod: no exploit before the burn-in; at it the worst trial takes the best config, and nothing hangs', () => {
     const pbt = new PbtScheduler(
       {

@@ -59,14 +59,18 @@ export class MockRunner implements RunnerView {
 
   /**
    * Reports `res` for `trial` (set RUNNING first, as Ray's helper does). Every report carries a
-   * checkpoint, as Ray's mock saves always succeed. `lastResultFirst` updates the trial's last
+   * checkpoint, as Ray's mock saves always succeed, unless `withoutCheckpoint`. `lastResultFirst` updates the trial's last
    * result before the scheduler sees it, as Ray's testReplay and testLogConfig do.
    */
-  report(trial: MockTrial, res: Result, options: { lastResultFirst?: boolean } = {}): TrialDecision {
+  report(trial: MockTrial, res: Result, options: { lastResultFirst?: boolean; withoutCheckpoint?: boolean } = {}): TrialDecision {
     trial.status = 'RUNNING'
-    const checkpoint: CheckpointRef = { id: this.#nextCheckpoint++, trialId: trial.id, trainingIteration: res.trainingIteration, result: res }
-    trial.reportCheckpoint = checkpoint
-    trial.latestCheckpoint = checkpoint
+    if (options.withoutCheckpoint) {
+      trial.reportCheckpoint = undefined
+    } else {
+      const checkpoint: CheckpointRef = { id: this.#nextCheckpoint++, trialId: trial.id, trainingIteration: res.trainingIteration, result: res }
+      trial.reportCheckpoint = checkpoint
+      trial.latestCheckpoint = checkpoint
+    }
     if (options.lastResultFirst) trial.lastResult = res
     const { decision, exploits } = this.scheduler.onTrialResult(this, trial, res)
     trial.lastResult = res
