@@ -3,6 +3,7 @@ import { type Config, type MutationSpecShape, qrandint, quniform, randint, unifo
 import { describe, expect, test, vi } from 'vitest'
 import { deriveStream, type RandomStream } from '../src/random.js'
 import { type ExploreOptions, explore, fillMissing } from '../src/schedulers/pbt-explore.js'
+import { filterMutatedParams, summarizeHyperparamChanges } from '../src/schedulers/pbt-summary.js'
 
 const options = (resampleProbability: number, extra: Partial<ExploreOptions> = {}): ExploreOptions => ({
   resampleProbability,
@@ -131,5 +132,43 @@ describe('fillMissing (Ray _fill_config, testNoConfig)', () => {
     expect((filled.c as Config).c1).toBe(0.5)
     expect([2, 3, 4]).toContain((filled.c as Config).c2)
     expect(fillMissing({ a: 1 }, { a: [1] }, deriveStream(0, 'fill'))).toBeUndefined()
+  })
+})
+
+describe('PopulationBasedTrainingLoggingTest', () => {
+  const mutations: MutationSpecShape = { a: uniform(0, 1), b: [0, 1, 2, 3, 4], c: { d: uniform(2, 3), e: { f: [-1, 0, 1] } } }
+
+  test('testFilterHyperparamConfig: keeps only the mutated leaves, in config order', () => {
+    const config = { a: 0.5, b: 2, x: 'kept out', c: { d: 2.5, y: 1, e: { f: 0, z: 2 } } }
+    expect(filterMutatedParams(config, mutations)).toEqual({ a: 0.5, b: 2, c: { d: 2.5, e: { f: 0 } } })
+  })
+
+  test('testSummarizeHyperparamChanges: one line per key, operations in between, nested keys indented', () => {
+    const old = { a: 0.5, b: 2, c: { d: 2.5, e: { f: 0 } } }
+    const next = { a: 0.4, b: 4, c: { d: 3, e: { f: 1 } } }
+    const ops = { a: '* 0.8', b: 'resample', c: { d: '* 1.2', e: { f: 'shift right' } } }
+    expect(summarizeHyperparamChanges(old, next, ops)).toBe(
+      [
+        'a : 0.5 --- (* 0.8) --> 0.4',
+        'b : 2 --- (resample) --> 4',
+        'c : ',
+        '    d : 2.5 --- (* 1.2) --> 3',
+        '    e : ',
+        '        f : 0 --- (shift right) --> 1',
+        '',
+      ].join('\n'),
+    )
+    // Missing operations are fine; extra keys in the new params are ignored.
+    expect(summarizeHyperparamChanges({ a: 1 }, { a: 2, extra: 3 })).toBe('a : 1 -----> 2\n')
+    expect(summarizeHyperparamChanges({}, {})).toBe('')
+    expect(() => summarizeHyperparamChanges({ a: 1 }, { b: 2 })).toThrow(/lack `a`/)
+  })
+
+  test('a real explore summarizes as Ray logs it, with a noop shift for a one-element list', () => {
+    const spec: MutationSpecShape = { one: [1], lr: uniform(0, 1) }
+    const donor = { one: 1, lr: 0.5, other: 'x' }
+    const { config, operations } = explore(donor, spec, options(0), deriveStream(1, 'summary'))
+    const summary = summarizeHyperparamChanges(filterMutatedParams(donor, spec), filterMutatedParams(config, spec), operations)
+    expect(summary).toMatch(/^one : 1 --- \(shift (left|right) \(noop\)\) --> 1\nlr : 0\.5 --- \(\* (1\.2|0\.8)\) --> (0\.6|0\.4)\n$/)
   })
 })
