@@ -12,6 +12,8 @@ export interface Report {
 export interface TrialIterator {
   /** The next report, or undefined when the trainable returned. Rejects with the trainable's error. */
   next(): Promise<Report | undefined>
+  /** `next()` without a promise, for synchronous generators only: throws the trainable's error. */
+  readonly nextSync?: () => Report | undefined
   /** Stops the trainable: runs generator `finally` blocks, unwinds a pending `report()`. */
   close(): Promise<void>
 }
@@ -100,7 +102,22 @@ export function startTrainable(trainable: AnyTrainable, base: ContextBase, where
   if (isIterable(output)) {
     if ((mode as string) === 'report') throw new RunError('VITUNE_MIXED_REPORTING', `${where}: the trainable both yields and calls report(). Use one of them.`)
     mode = 'iterate'
-    const iterator = Symbol.asyncIterator in output ? output[Symbol.asyncIterator]() : (output as Iterable<unknown>)[Symbol.iterator]()
+    if (!(Symbol.asyncIterator in output)) {
+      // A synchronous generator needs no promise per report: the runner pulls it with nextSync.
+      const iterator = (output as Iterable<unknown>)[Symbol.iterator]()
+      const nextSync = (): Report | undefined => {
+        const step = iterator.next()
+        return step.done ? undefined : toReport(step.value, where)
+      }
+      return {
+        next: async () => nextSync(),
+        nextSync,
+        async close() {
+          iterator.return?.()
+        },
+      }
+    }
+    const iterator = output[Symbol.asyncIterator]()
     return {
       async next() {
         const step = await iterator.next()
