@@ -4,17 +4,17 @@ import { RunError } from './errors.js'
 import type { TuneEvent } from './events.js'
 import { deriveStream, type RandomStream } from './random.js'
 import { ResultGrid, type TrialFailure } from './result-grid.js'
-import { CheckpointLedger } from './retention.js'
+import { loadSaved, RunRecord, referencedCheckpoints } from './run-record.js'
 import { FifoScheduler } from './schedulers/fifo.js'
 import { PbtScheduler } from './schedulers/pbt.js'
 import { PbtReplayScheduler } from './schedulers/pbt-replay.js'
-import type { ExploitAction, RunnerView, Scheduler, TrialView } from './schedulers/types.js'
+import type { ExploitAction, RunnerView, Scheduler } from './schedulers/types.js'
 import { freezeConfig, generateVariants } from './search/variants.js'
-import { type ExperimentSnapshot, type ExperimentStopReason, type ExperimentStorage, fingerprintOf, type SavedExperiment } from './snapshot.js'
+import type { ExperimentStopReason, ExperimentStorage, SavedExperiment } from './snapshot.js'
 import { ExperimentStopper, shouldStopTrial } from './stop.js'
 import { type Report, startTrainable, type TrialIterator } from './trainable.js'
 import { Trial } from './trial.js'
-import type { CheckpointRef, ExploitEvent, PolicyRecord, Result } from './types.js'
+import type { ExploitEvent, PolicyRecord, Result } from './types.js'
 
 /** Options of a run that are not part of the experiment. */
 export interface RunOptions {
@@ -74,32 +74,8 @@ export async function run<C extends Config, M extends Metrics, K>(
 ): Promise<ResultGrid<C, M>> {
   const def = 'def' in experiment ? experiment.def : experiment
   validateExperiment(def)
-  const runner = new Runner(def, options, loadSaved(def, options))
+  const runner = new Runner(def, options, loadSaved(def, options.storage, options.resume ?? true))
   return (await runner.run()) as unknown as ResultGrid<C, M>
-}
-
-/** The unfinished run to resume, if any; a finished one (or `resume: false`) is cleared for a new run. */
-function loadSaved(def: ExperimentDef, options: RunOptions): SavedExperiment | undefined {
-  const storage = options.storage
-  if (storage === undefined) return undefined
-  if (options.resume === false) {
-    storage.reset()
-    return undefined
-  }
-  const saved = storage.load()
-  if (saved === undefined) return undefined
-  const { snapshot } = saved
-  if (snapshot.experiment !== def.name || snapshot.fingerprint !== fingerprintOf(def)) {
-    throw new RunError(
-      'VITUNE_STATE_MISMATCH',
-      `experiment "${def.name}": ${storage.location} holds an unfinished run of ${snapshot.experiment === def.name ? 'a different definition of this experiment' : `experiment "${snapshot.experiment}"`} (space, scheduler, stop rules, seed or concurrency changed). Restore the definition to resume it, pass resume: false to start over, or use another storage path.`,
-    )
-  }
-  if (snapshot.finished) {
-    storage.reset()
-    return undefined
-  }
-  return saved
 }
 
 /** The executor: pulls results in lockstep ticks, so the outcome never depends on timing. */
@@ -109,7 +85,7 @@ class Runner implements RunnerView {
   readonly #def: ExperimentDef
   readonly #options: RunOptions
   readonly #store: CheckpointStore
-  readonly #storage: ExperimentStorage | undefined
+  readonly #record: RunRecord
   readonly #scheduler: Scheduler
   readonly #concurrency: number
   readonly #clock: () => number
@@ -117,14 +93,6 @@ class Runner implements RunnerView {
   readonly #resumed: boolean
   #lineage: ExploitEvent[] = []
   #policyLog: PolicyRecord[] = []
-  #ledger = new CheckpointLedger()
-  #nextCheckpointId = 0
-  #totalResults = 0
-  /** Results reported since the last save, for the storage's journal. */
-  #unsaved: Result[] = []
-  /** Checkpoints the last saved state points to: retention keeps them until the next save. */
-  #savedRefs: ReadonlySet<number> = new Set()
-  #elapsedBefore = 0
   #sessionStart = 0
   #stopReason: ExperimentStopReason | undefined
 
@@ -132,12 +100,12 @@ class Runner implements RunnerView {
     this.experiment = def.name
     this.#def = def
     this.#options = options
-    this.#storage = options.storage
     this.#store = options.storage?.checkpoints ?? options.checkpointStore ?? new MemoryCheckpointStore()
+    this.#record = new RunRecord(def, this.#store, options.storage)
     this.#clock = options.clock ?? now
     this.#stopper = new ExperimentStopper(def)
     this.#scheduler = createScheduler(def, deriveStream(def.seed, 'scheduler'))
-    if (this.#storage !== undefined && this.#scheduler.snapshot === undefined) {
+    if (options.storage !== undefined && this.#scheduler.snapshot === undefined) {
       throw new RunError(
         'VITUNE_STATE_MISMATCH',
         `experiment "${def.name}": its scheduler (${def.scheduler.kind}) cannot save its state, so the run cannot be persisted. Run it without storage.`,
@@ -155,7 +123,7 @@ class Runner implements RunnerView {
 
   /** Puts the run back where the saved state left it; trainables restart from their checkpoints. */
   #restoreFrom({ snapshot, results }: SavedExperiment): void {
-    const location = this.#storage?.location ?? 'the storage'
+    const location = this.#options.storage?.location ?? 'the storage'
     const byId = new Map(this.trials.map((t) => [t.id, t]))
     const resultsOf = new Map<string, Result[]>()
     for (const result of results) {
@@ -177,74 +145,28 @@ class Runner implements RunnerView {
     this.trials = snapshot.order.map((id) => byId.get(id) as Trial)
     this.#lineage = [...snapshot.lineage]
     this.#policyLog = [...snapshot.policyLog]
-    this.#ledger = new CheckpointLedger(snapshot.storedCheckpoints)
-    this.#nextCheckpointId = snapshot.nextCheckpointId
-    this.#totalResults = snapshot.totalResults
-    this.#elapsedBefore = snapshot.elapsedS
     this.#scheduler.restore?.(snapshot.scheduler)
-    const referenced = this.#referencedCheckpoints()
-    for (const ref of referenced.values()) this.#store.assertReadable(ref)
-    this.#savedRefs = new Set(referenced.keys())
-  }
-
-  /** Every checkpoint something may still hand out: trials' latest and restore targets, and the scheduler's donors. */
-  #referencedCheckpoints(): Map<number, CheckpointRef> {
-    const refs = new Map<number, CheckpointRef>()
-    const add = (ref: CheckpointRef | undefined) => {
-      if (ref !== undefined) refs.set(ref.id, ref)
-    }
-    for (const trial of this.trials) {
-      add(trial.latestCheckpoint)
-      add(trial.reportCheckpoint)
-      add(trial.restore?.checkpoint)
-    }
-    for (const ref of this.#scheduler.checkpointsInUse?.() ?? []) add(ref)
-    return refs
+    this.#record.restore(snapshot, referencedCheckpoints(this.trials, this.#scheduler))
   }
 
   #elapsed(): number {
-    return this.#elapsedBefore + (this.#clock() - this.#sessionStart)
+    return this.#record.elapsedBefore + (this.#clock() - this.#sessionStart)
   }
 
-  #snapshot(finished: boolean): ExperimentSnapshot {
-    return {
-      version: 1,
-      experiment: this.experiment,
-      fingerprint: fingerprintOf(this.#def),
-      finished,
-      stopReason: this.#stopReason,
-      elapsedS: this.#elapsed(),
-      totalResults: this.#totalResults,
-      nextCheckpointId: this.#nextCheckpointId,
-      storedCheckpoints: this.#ledger.all(),
-      order: this.trials.map((t) => t.id),
-      trials: this.trials.map((t) => t.snapshot()),
-      lineage: this.#lineage,
-      policyLog: this.#policyLog,
-      scheduler: this.#scheduler.snapshot?.(),
-    }
-  }
-
-  /**
-   * After each round of results: applies checkpoint retention and saves the state. The state is only
-   * saved when every suspended trainable sits at a checkpoint, so a resume can restart it exactly.
-   */
+  /** Retention and saving, after each round of results (see RunRecord.persist). */
   #persist(finished: boolean): void {
-    const keep = this.#def.storage?.keepCheckpoints
-    if (this.#storage === undefined && keep === undefined) return
-    const referenced = this.#referencedCheckpoints()
-    if (this.#storage === undefined) {
-      if (keep !== undefined) for (const ref of this.#ledger.prune(keep, new Set(referenced.keys()))) this.#store.delete(ref)
-      return
-    }
-    if (!finished && !this.trials.every((t) => t.restartable)) return
-    if (keep !== undefined) {
-      const protect = new Set([...referenced.keys(), ...this.#savedRefs])
-      for (const ref of this.#ledger.prune(keep, protect)) this.#store.delete(ref)
-    }
-    this.#storage.save(this.#snapshot(finished), this.#unsaved)
-    this.#unsaved = []
-    this.#savedRefs = new Set(referenced.keys())
+    this.#record.persist(
+      {
+        experiment: this.experiment,
+        trials: this.trials,
+        scheduler: this.#scheduler,
+        lineage: this.#lineage,
+        policyLog: this.#policyLog,
+        stopReason: this.#stopReason,
+        elapsedS: this.#elapsed(),
+      },
+      finished,
+    )
   }
 
   /** Ends every unfinished trial at once: an experiment-wide stop or the time budget. */
@@ -275,7 +197,7 @@ class Runner implements RunnerView {
     let running = this.trials.filter((t) => t.status === 'RUNNING')
     try {
       if (this.#resumed) {
-        this.#emit({ type: 'experimentResume', experiment: this.experiment, results: this.#totalResults })
+        this.#emit({ type: 'experimentResume', experiment: this.experiment, results: this.#record.totalResults })
         // The scheduler's state is restored; adding the trials again only tells it they are back.
         for (const trial of this.trials) this.#add(trial)
         for (const trial of running) this.#start(trial)
@@ -409,17 +331,14 @@ class Runner implements RunnerView {
   async #process(trial: Trial, report: Report): Promise<void> {
     const result = this.#result(trial, report)
     if (report.hasCheckpoint) {
-      const ref: CheckpointRef = { id: this.#nextCheckpointId++, trialId: trial.id, trainingIteration: result.trainingIteration, result }
-      this.#store.save(ref, report.checkpoint)
-      this.#ledger.add(ref)
+      const ref = this.#record.checkpoint(trial.id, report.checkpoint, result)
       trial.reportCheckpoint = ref
       trial.latestCheckpoint = ref
     } else {
       trial.reportCheckpoint = undefined
     }
     trial.results.push(result)
-    this.#totalResults++
-    this.#unsaved.push(result)
+    this.#record.result(result)
     this.#stopper.observe(result)
     this.#emit({ type: 'result', trialId: trial.id, result })
     if (shouldStopTrial(this.#def, this.#where(trial), result)) {
