@@ -28,7 +28,9 @@ export type InferValue<V> =
     : V extends ChoiceDomain<infer T>
       ? T
       : V extends SampleFromDomain<infer T>
-        ? T
+        ? T extends Domain
+          ? InferValue<T>
+          : T
         : V extends Domain
           ? number
           : V extends readonly unknown[]

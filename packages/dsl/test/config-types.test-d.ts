@@ -64,13 +64,14 @@ describe('the config type is inferred from space()', () => {
     }>()
   })
 
-  test('sampleFrom gives what its function returns', () => {
+  test('sampleFrom gives what its function returns, or what the domain it returns samples', () => {
     const e = experiment('types').space({
       h0: grid([0, 1]),
       h1: sampleFrom((c: { h0: number }) => 1 - c.h0),
       label: sampleFrom((c: { h0: number }) => (c.h0 > 0 ? 'high' : 'low')),
+      scale: sampleFrom((c: { h0: number }) => (c.h0 > 0 ? uniform(100, 200) : uniform(0, 1))),
     })
-    expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<{ h0: number; h1: number; label: 'high' | 'low' }>()
+    expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<{ h0: number; h1: number; label: 'high' | 'low'; scale: number }>()
   })
 
   test('grid values that are objects or sampleFrom resolve to their values', () => {

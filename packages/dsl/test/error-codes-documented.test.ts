@@ -20,7 +20,7 @@ function codesInSource(): Set<string> {
 /** Codes that have a row in docs/errors.md. */
 function codesInDocs(): Set<string> {
   const text = readFileSync(join(root, 'docs', 'errors.md'), 'utf8')
-  return new Set([...text.matchAll(/^\| `(VITUNE_[A-Z_]+)` \|/gm)].map((m) => m[1] as string))
+  return new Set([...text.matchAll(/^\| `(VITUNE_[A-Z_]+)` *\|/gm)].map((m) => m[1] as string))
 }
 
 describe('docs/errors.md', () => {
