@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { type ExperimentDef, experiment, grid, uniform, withCheckpoint } from '@vitune/dsl'
 import { afterEach, describe, expect, test } from 'vitest'
 import { MemoryCheckpointStore, run, type TuneEvent } from '../src/index.js'
-import { CHECKPOINT_DIR, DirectoryStorage, JOURNAL_FILE, STATE_FILE } from '../src/node/index.js'
+import { CHECKPOINT_DIR, DirectoryStorage, experimentDirectory, JOURNAL_FILE, runResumable, STATE_FILE } from '../src/node/index.js'
 import { comparable, noisyQuadratic } from './helpers/noisy-quadratic.js'
 
 const clock = () => 0
@@ -89,6 +89,35 @@ describe('the experiment directory', () => {
     const resumed = await run(noisyQuadratic('temporary files'), { clock, storage: new DirectoryStorage(dir) })
     expect(existsSync(partial)).toBe(false)
     expect(comparable(resumed)).toBe(comparable(await run(noisyQuadratic('temporary files'), { clock })))
+  })
+})
+
+describe('runResumable', () => {
+  test('keeps each experiment in .vitune/<slug of its name> under the project by default, or where .storage() says', () => {
+    expect(experimentDirectory(noisyQuadratic('Toy quadratic, PBT: 4 trials').def, { cwd: '/project' })).toBe('/project/.vitune/toy-quadratic-pbt-4-trials')
+    expect(experimentDirectory(noisyQuadratic('x').storage({ path: 'runs/x' }).def, { cwd: '/project' })).toBe('/project/runs/x')
+    expect(experimentDirectory(noisyQuadratic('x').def, { cwd: '/project', directory: '/elsewhere' })).toBe('/elsewhere')
+  })
+
+  test('resumes an interrupted run found in the default directory', async () => {
+    const cwd = scratch()
+    const controller = new AbortController()
+    let seen = 0
+    await expect(
+      runResumable(noisyQuadratic('resumable run'), {
+        cwd,
+        clock,
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'result' && ++seen === 45) controller.abort('crash')
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'VITUNE_ABORTED' })
+    expect(existsSync(join(cwd, '.vitune', 'resumable-run', STATE_FILE))).toBe(true)
+    const events: TuneEvent[] = []
+    const resumed = await runResumable(noisyQuadratic('resumable run'), { cwd, clock, onEvent: (e) => events.push(e) })
+    expect(events.some((e) => e.type === 'experimentResume')).toBe(true)
+    expect(comparable(resumed)).toBe(comparable(await run(noisyQuadratic('resumable run'), { clock })))
   })
 })
 
