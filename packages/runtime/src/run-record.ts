@@ -64,6 +64,7 @@ export class RunRecord {
   readonly #def: ExperimentDef
   readonly #store: CheckpointStore
   readonly #storage: ExperimentStorage | undefined
+  readonly #fingerprint: string
   #ledger = new CheckpointLedger()
   #nextCheckpointId = 0
   #totalResults = 0
@@ -78,6 +79,7 @@ export class RunRecord {
     this.#def = def
     this.#store = store
     this.#storage = storage
+    this.#fingerprint = fingerprintOf(def)
   }
 
   /** Results reported so far, over all sessions. */
@@ -135,7 +137,7 @@ export class RunRecord {
     return {
       version: 1,
       experiment: view.experiment,
-      fingerprint: fingerprintOf(this.#def),
+      fingerprint: this.#fingerprint,
       finished,
       stopReason: view.stopReason,
       elapsedS: view.elapsedS,

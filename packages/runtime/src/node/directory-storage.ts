@@ -21,6 +21,19 @@ interface StateFile {
 
 const CHECKPOINT_NAME = /^checkpoint_(\d+)\.bin$/
 
+/** Seals `value`, or says which part of the run holds something that cannot be stored. */
+function sealOrExplain(value: unknown, what: string): Buffer {
+  try {
+    return seal(value)
+  } catch (error) {
+    throw new RunError(
+      'VITUNE_BAD_REPORT',
+      `${what} cannot be saved: ${(error as Error).message}. Persisted runs need structured-cloneable values (numbers, strings, plain objects, arrays; no functions or class instances) in configs and metrics.`,
+      { cause: error },
+    )
+  }
+}
+
 /**
  * An experiment directory: the state file (rewritten atomically after each round of results), the
  * results journal (appended, then cut back to what the state file vouches for on resume) and the
@@ -84,7 +97,7 @@ export class DirectoryStorage implements ExperimentStorage {
     this.#ensureDirectory()
     if (newResults.length > 0) {
       const records = newResults.map((result) => {
-        const body = seal(result)
+        const body = sealOrExplain(result, `trial ${result.trialId}: a result at iteration ${result.trainingIteration}`)
         const length = Buffer.alloc(4)
         length.writeUInt32LE(body.length)
         return Buffer.concat([length, body])
@@ -100,7 +113,7 @@ export class DirectoryStorage implements ExperimentStorage {
       this.#journalBytes += bytes.length
     }
     const state: StateFile = { snapshot, journalBytes: this.#journalBytes }
-    writeFileAtomic(this.#stateFile, seal(state), this.#fsync)
+    writeFileAtomic(this.#stateFile, sealOrExplain(state, `experiment "${snapshot.experiment}": its state (configs, results, checkpoint refs)`), this.#fsync)
   }
 
   reset(): void {
