@@ -8,7 +8,7 @@ describe('tune mode end to end (real Vitest on fixture files)', () => {
     const { code, output } = runVitune(dir, ['passing.tune.ts', '--reporter=verbose'])
     expect(output).toContain('fixture climb')
     expect(output).toMatch(/run \(2 trials, PBT synchronous\)/)
-    expect(output).toMatch(/│ fixture climb\s+│ score \(max\)/)
+    expect(output).toMatch(/fixture climb: best score=-?[\d.e-]+ \(max\) by \w{5}_\d{5}/)
     expect(code, output).toBe(0)
   })
 

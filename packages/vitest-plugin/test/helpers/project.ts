@@ -20,7 +20,10 @@ export function makeProject(fixture: string, name: string): string {
 /** Output and exit code of a real Vitest run. */
 export interface RunOutcome {
   readonly code: number | null
+  /** stdout, then stderr. */
   readonly output: string
+  readonly stdout: string
+  readonly stderr: string
 }
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -41,5 +44,5 @@ export function runVitest(dir: string, args: readonly string[] = [], env: Record
 
 function spawn(dir: string, args: readonly string[], env: Record<string, string>): RunOutcome {
   const out = spawnSync(process.execPath, args, { cwd: dir, env: cleanEnv(env), encoding: 'utf8', timeout: 120_000 })
-  return { code: out.status, output: `${out.stdout}\n${out.stderr}` }
+  return { code: out.status, output: `${out.stdout}\n${out.stderr}`, stdout: out.stdout, stderr: out.stderr }
 }

@@ -1,3 +1,4 @@
+/// <reference path="./gifenc.d.ts" />
 import type { GifencApi } from 'gifenc'
 import * as gifencModule from 'gifenc'
 

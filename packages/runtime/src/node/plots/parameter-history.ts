@@ -245,7 +245,7 @@ export function parameterHistoryScene(grid: AnyResultGrid, options: ParameterHis
       if (t % (interval ?? 1) === 0) {
         const text = String(t)
         labels.push({
-          svg: `<text x="${(px + 3).toFixed(2)}" y="${(py - 3).toFixed(2)}" font-size="10">${text}</text>`,
+          svg: `<text class="iteration" x="${(px + 3).toFixed(2)}" y="${(py - 3).toFixed(2)}" font-size="10">${text}</text>`,
           box: { x0: px + 2, y0: py - 15, x1: px + 5 + textWidth(text, 10) + 2, y1: py + 1 },
         })
       }
