@@ -298,7 +298,8 @@ class Runner implements RunnerView {
     return running.map((trial): PromiseSettledResult<Report | undefined> => {
       trial.stepStarted = this.#clock()
       try {
-        return { status: 'fulfilled', value: (trial.iterator?.nextSync as () => Report | undefined)() }
+        const iterator = trial.iterator as TrialIterator & { nextSync: () => Report | undefined }
+        return { status: 'fulfilled', value: iterator.nextSync() }
       } catch (reason) {
         return { status: 'rejected', reason }
       }
