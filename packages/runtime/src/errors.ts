@@ -17,6 +17,7 @@ export type RunErrorCode =
   | 'VITUNE_STATE_CORRUPT'
   | 'VITUNE_STATE_MISSING'
   | 'VITUNE_STATE_MISMATCH'
+  | 'VITUNE_STATE_LOCKED'
   | 'VITUNE_REPLAY'
 
 /** An error raised while an experiment runs; the message names the experiment and trial. */

@@ -74,8 +74,14 @@ export async function run<C extends Config, M extends Metrics, K>(
 ): Promise<ResultGrid<C, M>> {
   const def = 'def' in experiment ? experiment.def : experiment
   validateExperiment(def)
-  const runner = new Runner(def, options, loadSaved(def, options.storage, options.resume ?? true))
-  return (await runner.run()) as unknown as ResultGrid<C, M>
+  const storage = options.storage
+  storage?.open?.()
+  try {
+    const runner = new Runner(def, options, loadSaved(def, storage, options.resume ?? true))
+    return (await runner.run()) as unknown as ResultGrid<C, M>
+  } finally {
+    storage?.close?.()
+  }
 }
 
 /** The executor: pulls results in lockstep ticks, so the outcome never depends on timing. */

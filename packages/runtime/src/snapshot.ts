@@ -56,6 +56,10 @@ export interface ExperimentStorage {
   save(snapshot: ExperimentSnapshot, newResults: readonly Result[]): void
   /** Deletes every saved state and checkpoint, for a new run in the same place. */
   reset(): void
+  /** Called first: claims the storage for this run, so two runs never write the same state. */
+  open?(): void
+  /** Called when the run ends, however it ends: releases the claim. */
+  close?(): void
 }
 
 /** Serialises a definition's shape (functions by their source), so a changed experiment is not resumed by mistake. */

@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ExperimentDef, experiment, grid, uniform, withCheckpoint } from '@vitune/dsl'
 import { afterEach, describe, expect, test } from 'vitest'
 import { MemoryCheckpointStore, run, type TuneEvent } from '../src/index.js'
-import { CHECKPOINT_DIR, DirectoryStorage, experimentDirectory, JOURNAL_FILE, runResumable, STATE_FILE } from '../src/node/index.js'
+import { CHECKPOINT_DIR, DirectoryStorage, experimentDirectory, JOURNAL_FILE, LOCK_FILE, runResumable, STATE_FILE } from '../src/node/index.js'
 import { comparable, noisyQuadratic } from './helpers/noisy-quadratic.js'
 
 const clock = () => 0
@@ -118,6 +119,34 @@ describe('runResumable', () => {
     const resumed = await runResumable(noisyQuadratic('resumable run'), { cwd, clock, onEvent: (e) => events.push(e) })
     expect(events.some((e) => e.type === 'experimentResume')).toBe(true)
     expect(comparable(resumed)).toBe(comparable(await run(noisyQuadratic('resumable run'), { clock })))
+  })
+})
+
+describe('one run per directory', () => {
+  test('a second run on a directory in use is refused, naming it; the claim is released when the first ends', async () => {
+    const dir = scratch()
+    let second: Promise<unknown> | undefined
+    const first = run(noisyQuadratic('locked'), {
+      clock,
+      storage: new DirectoryStorage(dir),
+      onEvent: (e) => {
+        if (e.type === 'result' && second === undefined) second = run(noisyQuadratic('locked'), { clock, storage: new DirectoryStorage(dir) })
+      },
+    })
+    await first
+    await expect(second).rejects.toMatchObject({ code: 'VITUNE_STATE_LOCKED' })
+    await expect(second).rejects.toThrow(`the experiment directory ${dir} is in use by another run (process ${process.pid})`)
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false)
+  })
+
+  test('a lock left by a process that died is taken over', async () => {
+    const dir = scratch()
+    await interrupt(noisyQuadratic('stale lock'), dir, 30)
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number
+    writeFileSync(join(dir, LOCK_FILE), `${dead} 00000000-dead`)
+    const resumed = await run(noisyQuadratic('stale lock'), { clock, storage: new DirectoryStorage(dir) })
+    expect(comparable(resumed)).toBe(comparable(await run(noisyQuadratic('stale lock'), { clock })))
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false)
   })
 })
 

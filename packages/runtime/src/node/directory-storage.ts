@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, truncateSync, writeSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { RunError } from '../errors.js'
 import type { ExperimentSnapshot, ExperimentStorage, SavedExperiment } from '../snapshot.js'
@@ -12,6 +13,8 @@ export const STATE_FILE = 'experiment-state.bin'
 export const JOURNAL_FILE = 'results.journal'
 /** The directory of checkpoints, one subdirectory per trial. */
 export const CHECKPOINT_DIR = 'checkpoints'
+/** Claims the directory for one run: `<pid> <token>`. */
+export const LOCK_FILE = 'lock'
 
 interface StateFile {
   readonly snapshot: ExperimentSnapshot
@@ -20,6 +23,16 @@ interface StateFile {
 }
 
 const CHECKPOINT_NAME = /^checkpoint_(\d+)\.bin$/
+
+/** Whether a process with this id exists (one we may not signal still exists). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
 
 /** Seals `value`, or says which part of the run holds something that cannot be stored. */
 function sealOrExplain(value: unknown, what: string): Buffer {
@@ -43,6 +56,7 @@ export class DirectoryStorage implements ExperimentStorage {
   readonly location: string
   readonly checkpoints: DirectoryCheckpointStore
   readonly #fsync: boolean
+  readonly #token = randomUUID()
   #journalBytes = 0
 
   /**
@@ -62,6 +76,42 @@ export class DirectoryStorage implements ExperimentStorage {
 
   get #journalFile(): string {
     return join(this.location, JOURNAL_FILE)
+  }
+
+  get #lockFile(): string {
+    return join(this.location, LOCK_FILE)
+  }
+
+  /**
+   * Claims the directory. A lock left by a process that no longer exists (killed, crashed) is taken
+   * over; one held by a live run (in this process or another) is an error naming the directory.
+   */
+  open(): void {
+    this.#ensureDirectory()
+    const claim = `${process.pid} ${this.#token}`
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(this.#lockFile, claim, { flag: 'wx' })
+        return
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      }
+      const holder = readIfExists(this.#lockFile)?.toString() ?? ''
+      const pid = Number(holder.split(' ')[0])
+      if (Number.isSafeInteger(pid) && pid > 0 && isAlive(pid)) {
+        throw new RunError(
+          'VITUNE_STATE_LOCKED',
+          `the experiment directory ${this.location} is in use by another run (process ${pid}). Wait for it to finish, or give this run another storage path. If no such run exists, delete ${this.#lockFile}.`,
+        )
+      }
+      rmSync(this.#lockFile, { force: true })
+    }
+    throw new RunError('VITUNE_STATE_LOCKED', `the experiment directory ${this.location} could not be claimed; delete ${this.#lockFile} and try again.`)
+  }
+
+  /** Releases the claim taken by `open`, if it is still ours. */
+  close(): void {
+    if (readIfExists(this.#lockFile)?.toString() === `${process.pid} ${this.#token}`) rmSync(this.#lockFile, { force: true })
   }
 
   load(): SavedExperiment | undefined {

@@ -14,7 +14,7 @@ export {
   writeRunIndex,
 } from './artifacts/write-artifacts.js'
 export { DirectoryCheckpointStore } from './directory-checkpoint-store.js'
-export { CHECKPOINT_DIR, DirectoryStorage, JOURNAL_FILE, STATE_FILE } from './directory-storage.js'
+export { CHECKPOINT_DIR, DirectoryStorage, JOURNAL_FILE, LOCK_FILE, STATE_FILE } from './directory-storage.js'
 export { type AnimationOptions, animateParameterHistory } from './plots/animation.js'
 export { composeFigures, escapeXml, type Figure, writeFigure } from './plots/figure.js'
 export { type HyperparameterPlotOptions, plotHyperparameters } from './plots/hyperparameter-plot.js'
