@@ -107,6 +107,46 @@ describe('fault injection under maxFailures', () => {
     expect((error.cause as Error).message).toMatch(/^injected failure/)
   })
 
+  test('with fewer slots than trials every trial is still accounted for, and every error was reported once', async () => {
+    const events: TuneEvent[] = []
+    const outcome = await run(flaky('flaky FIFO, 2 slots', 0.05, 1, 10).concurrency(2), { clock, onEvent: (e) => events.push(e) })
+    expect(outcome.trials).toHaveLength(10)
+    expect(outcome.trials.every((t) => t.status === 'TERMINATED' || t.status === 'ERROR')).toBe(true)
+    expect(outcome.errors.length).toBeGreaterThan(0)
+    const reported = events.filter((e) => e.type === 'trialError').length
+    expect(reported).toBe(outcome.trials.reduce((n, t) => n + t.numFailures, 0))
+    const ended = events.filter((e) => e.type === 'trialEnd').map((e) => (e.type === 'trialEnd' ? e.trialId : ''))
+    expect(ended.sort()).toEqual(outcome.trials.map((t) => t.trialId).sort())
+  })
+
+  test("a retried trial goes to the back of the queue, as Ray's _requeue_trial does", async () => {
+    const order: string[] = []
+    await run(
+      experiment('requeue order')
+        .space({ id: grid([0, 1, 2]) })
+        .stop({ trainingIteration: 2 })
+        .failures({ maxFailures: 1 })
+        .concurrency(1)
+        .train(async function* ({ config, checkpoint }) {
+          let step = ((checkpoint as number | undefined) ?? 0) + 1
+          for (;;) {
+            order.push(`${config.id}:${step}`)
+            if (config.id === 0 && step === 2 && checkpoint === undefined) throw new Error('once')
+            yield withCheckpoint({ step }, step)
+            step++
+          }
+        }),
+      { clock },
+    )
+    expect(order).toEqual(['0:1', '0:2', '1:1', '1:2', '2:1', '2:2', '0:2'])
+  })
+
+  test('failFast cannot be combined with retries (Ray raises ValueError too)', async () => {
+    await expect(run(flaky('fail fast and retries', 0.1, 0).failures({ maxFailures: 2, failFast: true }), { clock })).rejects.toThrow(
+      /failFast cannot be combined with retries/,
+    )
+  })
+
   test('fault injection is deterministic: the same seed fails at the same steps and gives the same results', async () => {
     const a = await run(noisyQuadratic('flaky PBT, determinism', { failRate: 0.05, maxFailures: -1 }), { clock })
     const b = await run(noisyQuadratic('flaky PBT, determinism', { failRate: 0.05, maxFailures: -1 }), { clock })
