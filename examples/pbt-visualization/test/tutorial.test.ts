@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { run } from '@vitune/runtime'
@@ -33,7 +34,7 @@ describe("Ray's PBT visualization tutorial", () => {
     expect(result.best.metrics?.Q).toBeGreaterThanOrEqual(1.19)
   })
 
-  test('the main job runs the tune file in tune mode, prints each best Q and its trial, and exits 0', () => {
+  test('the main job runs the tune file in tune mode, prints each best Q and its trial, writes the artifacts and figures, and exits 0', () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'))
     const out = spawnSync(process.execPath, [join(exampleDir, 'node_modules', '@vitune', 'vitest-plugin', 'bin', 'vitune.mjs'), 'run'], {
       cwd: exampleDir,
@@ -43,7 +44,33 @@ describe("Ray's PBT visualization tutorial", () => {
     })
     const output = `${out.stdout}\n${out.stderr}`
     expect(out.status, output).toBe(0)
-    for (const name of [pbt2.name, gridSearch.name, pbt4.name])
-      expect(output).toMatch(new RegExp(`│ ${name}\\s+│ Q \\(max\\)\\s+│ [\\d.]+\\s+│ \\w{5}_\\d{5} `))
+    for (const name of [pbt2.name, gridSearch.name, pbt4.name]) {
+      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      expect(output).toMatch(new RegExp(`^${escaped}: best Q=[\\d.]+ \\(max\\) by \\w{5}_\\d{5} `, 'm'))
+    }
+    expect(output).toContain('open results/index.html in a browser')
+
+    // The artifacts and the tutorial's figures, where the README says they are.
+    const results = join(exampleDir, 'results')
+    const index = readFileSync(join(results, 'index.html'), 'utf8')
+    for (const slug of ['toy-quadratic-pbt-2-trials', 'toy-quadratic-grid-search-2-trials', 'toy-quadratic-pbt-4-trials']) {
+      expect(index).toContain(`href="${slug}/index.html"`)
+      const summary = JSON.parse(readFileSync(join(results, slug, 'summary.json'), 'utf8')) as { files: string[] }
+      const figures = ['parameter-history', 'q-history', 'tutorial', 'metric'].flatMap((f) => [`plots/${f}.svg`, `plots/${f}.png`])
+      expect(summary.files).toEqual(expect.arrayContaining([...figures, 'plots/animation.gif', 'results.csv', 'index.html']))
+      for (const file of summary.files) expect(existsSync(join(results, slug, file)), `${slug}/${file}`).toBe(true)
+      expect(
+        readFileSync(join(results, slug, 'plots', 'animation.gif'))
+          .subarray(0, 6)
+          .toString(),
+      ).toBe('GIF89a')
+      const page = readFileSync(join(results, slug, 'index.html'), 'utf8')
+      expect(page).toContain('src="plots/parameter-history.svg"')
+      expect(page).toContain('src="plots/animation.gif"')
+    }
+    for (const slug of ['toy-quadratic-pbt-2-trials', 'toy-quadratic-pbt-4-trials']) {
+      for (const file of ['plots/lineage.png', 'plots/hyperparameters.png', 'pbt_global.txt'])
+        expect(existsSync(join(results, slug, file)), `${slug}/${file}`).toBe(true)
+    }
   })
 })
