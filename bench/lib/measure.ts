@@ -1,0 +1,41 @@
+/** Runs tinybench tasks and reads their timings; prints Markdown tables for docs/benchmarks.md. */
+import os from 'node:os'
+import { Bench, type Fn } from 'tinybench'
+
+/** Options of one timed suite: few iterations, since each task is a whole run. */
+export interface SuiteOptions {
+  readonly iterations?: number
+  readonly warmupIterations?: number
+}
+
+/** Median wall time in milliseconds of each task, by name, measured by tinybench. */
+export async function timeTasks(
+  tasks: Readonly<Record<string, Fn>>,
+  options: SuiteOptions = {},
+): Promise<Map<string, { medianMs: number; rme: number; samples: number }>> {
+  const bench = new Bench({ time: 0, iterations: options.iterations ?? 5, warmupTime: 0, warmupIterations: options.warmupIterations ?? 1, throws: true })
+  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn)
+  await bench.run()
+  const out = new Map<string, { medianMs: number; rme: number; samples: number }>()
+  for (const task of bench.tasks) {
+    const result = task.result
+    if (result.state !== 'completed') throw new Error(`benchmark task "${task.name}" did not complete: ${result.state}`)
+    out.set(task.name, { medianMs: result.latency.p50, rme: result.latency.rme, samples: result.latency.samplesCount })
+  }
+  return out
+}
+
+/** A Markdown table from a header and rows. */
+export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const line = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+/** Where and when the numbers were taken. */
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+  return `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.platform()} ${os.release()}`
+}
+
+/** `1234567` as `1,234,567`. */
+export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
