@@ -10,7 +10,7 @@ import {
 } from './definition.js'
 import { type PolicyRecord, parsePolicy } from './policy.js'
 import type { Config, InferConfig, MetricName, Metrics, Mode, MutationSpec, SpaceSpec, StopCriteria, Trainable, WithMutations } from './types.js'
-import { failFor, validateMutations, validateMutationsAgainstSpace, validatePbtOptions, validateSpace } from './validate.js'
+import { copySpec, failFor, validateMutations, validateMutationsAgainstSpace, validatePbtOptions, validateSpace } from './validate.js'
 
 /**
  * An immutable experiment builder around a plain `ExperimentDef`. Every step returns a new
@@ -41,7 +41,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   space<const S extends SpaceSpec>(spec: S): Experiment<InferConfig<S>, M, K> {
     validateSpace(this.fail, spec)
     if (this.def.mutations !== undefined) validateMutationsAgainstSpace(this.fail, spec, this.def.mutations)
-    return this.with({ space: spec })
+    return this.with({ space: copySpec(spec) })
   }
 
   /** PBT's `hyperparam_mutations`: how each key may be resampled or perturbed. */
@@ -51,7 +51,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
     if (Object.keys(spec).length === 0 && this.def.scheduler.kind === 'pbt' && this.def.scheduler.customExplore === undefined) {
       this.fail('VITUNE_MUTATION_EMPTY', 'mutate', 'no key is given to mutate', 'List at least one key, or pass customExplore to .pbt().')
     }
-    return this.with({ mutations: spec })
+    return this.with({ mutations: copySpec(spec) })
   }
 
   /** Schedule trials with Population Based Training. */

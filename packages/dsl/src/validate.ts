@@ -367,3 +367,19 @@ export function validatePbtOptions(fail: Fail, given: PbtOptions, o: Required<Om
       'Write customExplore: (config) => ({ ...config }).',
     )
 }
+
+/**
+ * A copy of the plain objects and lists of a space or mutations spec, so that changing the object
+ * passed to the builder later cannot change the definition. Domains are copied one level (their
+ * `values` lists too); functions and leaves are shared.
+ */
+export function copySpec<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copySpec) as T
+  if (isDomain(value)) {
+    const domain = { ...value } as Record<string, unknown>
+    if (Array.isArray(domain.values)) domain.values = domain.values.map(copySpec)
+    return domain as T
+  }
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copySpec(v)])) as T
+  return value
+}

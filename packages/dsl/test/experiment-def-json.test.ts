@@ -115,6 +115,18 @@ describe('ExperimentDef is plain data', () => {
     expect(JSON.parse(JSON.stringify(rebuilt.def.space))).toEqual(space)
   })
 
+  test('the definition keeps its own copy: changing the objects given to the builder later changes nothing', () => {
+    const space = { lr: 0.1, model: { depth: grid([2, 4]) }, layers: [8, 16] }
+    const mutations = { lr: [0.1, 0.2] }
+    const def = experiment('copies').space(space).mutate(mutations).def
+    space.lr = 5
+    ;(space.model.depth.values as number[]).length = 0
+    space.layers.push(32)
+    mutations.lr.push(0.4)
+    expect(def.space).toEqual({ lr: 0.1, model: { depth: { $domain: 'grid', values: [2, 4] } }, layers: [8, 16] })
+    expect(def.mutations).toEqual({ lr: [0.1, 0.2] })
+  })
+
   test('a stop function stays a function and is the only part JSON drops', () => {
     const def = experiment('stop fn')
       .stop((result) => result.trainingIteration >= 3)
