@@ -87,7 +87,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   }
 
   /** The metric that ranks trials, and whether higher (`'max'`) or lower (`'min'`) is better. */
-  metric(name: MetricName<M>, mode: Mode): Experiment<C, M, K> {
+  metric<const N extends MetricName<M>>(name: N, mode: Mode): Experiment<C, M, K> {
     if (typeof name !== 'string' || name.length === 0)
       this.fail('VITUNE_METRIC_NAME', 'metric', 'the metric name is empty', 'Name a key the trainable reports, e.g. .metric("Q", "max").')
     if (mode !== 'min' && mode !== 'max')

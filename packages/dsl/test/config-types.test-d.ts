@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, test } from 'vitest'
 import {
+  type Config,
   choice,
   type Experiment,
   experiment,
@@ -8,6 +9,7 @@ import {
   type InferConfig,
   lograndint,
   loguniform,
+  type Metrics,
   qloguniform,
   qrandint,
   randint,
@@ -139,6 +141,19 @@ describe('mutate() checks keys of the space and adds new ones', () => {
   })
 })
 
+describe('an experiment of any config and metrics is an Experiment', () => {
+  test('so helpers can take Experiment<Config, Metrics> (or an array of them)', () => {
+    const e = experiment('types')
+      .space({ lr: 0.1, optimizer: choice(['adam', 'sgd']) })
+      .train(async function* ({ config }) {
+        yield { Q: config.lr, label: 'x' }
+      })
+    expectTypeOf(e).toMatchTypeOf<Experiment<Config, Metrics, unknown>>()
+    const all: Experiment<Config, Metrics, unknown>[] = [e, experiment('other')]
+    expectTypeOf(all).toBeArray()
+  })
+})
+
 describe('train() gives the trainable the inferred config, and metric() the reported names', () => {
   const base = experiment('types')
     .space({ lr: 0.05, h0: grid([0, 1]) })
@@ -180,6 +195,8 @@ describe('train() gives the trainable the inferred config, and metric() the repo
     e.stop({ trainingIteration: 10, Q: 1.19 })
     // @ts-expect-error the trainable never reports `accuracy`
     e.stop({ accuracy: 0.9 })
+    // @ts-expect-error the trainable never reports `accuracy`, even beside a known key
+    e.stop({ Q: 1.19, accuracy: 0.9 })
   })
 
   test('before train(), or with a report() trainable, any metric name is accepted', () => {
