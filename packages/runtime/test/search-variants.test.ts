@@ -50,6 +50,15 @@ describe('generateVariants', () => {
     expect(JSON.stringify(space)).toBe(frozenBefore)
   })
 
+  test('a definition sent through JSON (as to a worker) generates the same trials', () => {
+    const def = experiment('shipped')
+      .space({ lr: uniform(1e-3, 1), depth: grid([2, 4]), act: choice(['relu', 'gelu']), layers: [randint(8, 64), 4] })
+      .samples(3).def
+    const shipped = JSON.parse(JSON.stringify(def)) as typeof def
+    const generate = (d: typeof def) => generateVariants(d, deriveStream(5, 'variants'))
+    expect(generate(shipped)).toEqual(generate(def))
+  })
+
   test('configs are frozen, so no trial can change another', () => {
     const [trial] = variantsOf({ model: { depth: 2 } })
     expect(Object.isFrozen(trial?.config)).toBe(true)
