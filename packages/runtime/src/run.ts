@@ -101,6 +101,8 @@ class Runner implements RunnerView {
   #policyLog: PolicyRecord[] = []
   #sessionStart = 0
   #stopReason: ExperimentStopReason | undefined
+  #neverAborted: AbortSignal | undefined
+  #byId: Map<string, Trial> | undefined
 
   constructor(def: ExperimentDef, options: RunOptions, saved: SavedExperiment | undefined) {
     this.experiment = def.name
@@ -214,6 +216,13 @@ class Runner implements RunnerView {
       }
       while (this.#stopReason === undefined) {
         this.#checkAborted()
+        if (running.length < this.#concurrency && this.#scheduler.chooseTrialsToRun !== undefined) {
+          // One ranking for all free slots: restarting a whole population after a barrier stays O(N log N).
+          for (const next of this.#scheduler.chooseTrialsToRun(this, this.#concurrency - running.length) as Trial[]) {
+            this.#start(next)
+            running.push(next)
+          }
+        }
         while (running.length < this.#concurrency) {
           const next = this.#scheduler.chooseTrialToRun(this) as Trial | undefined
           if (next === undefined) break
@@ -287,7 +296,9 @@ class Runner implements RunnerView {
       trial.timeTotal = restore?.timeTotal ?? 0
       trial.itersSinceRestore = restore?.itersSinceRestore ?? 0
       const checkpoint = restore?.checkpoint === undefined ? undefined : this.#store.load(restore.checkpoint)
-      const signal = this.#options.signal ?? new AbortController().signal
+      // One never-aborted signal per run, not one per (re)start: a controller costs microseconds.
+      this.#neverAborted ??= new AbortController().signal
+      const signal = this.#options.signal ?? this.#neverAborted
       trial.iterator = startTrainable(
         this.#def.trainable as never,
         { config: trial.config, checkpoint, trialId: trial.id, random: () => trial.stream.next(), signal },
@@ -402,8 +413,10 @@ class Runner implements RunnerView {
   async #applyExploits(exploits: readonly ExploitAction[]): Promise<void> {
     for (const action of exploits) {
       const { event } = action
-      const target = this.trials.find((t) => t.id === event.targetId) as Trial
-      const donor = this.trials.find((t) => t.id === event.donorId) as Trial
+      // The set of trials never changes (a retry only moves one to the end), so a map built once serves.
+      this.#byId ??= new Map(this.trials.map((t) => [t.id, t]))
+      const target = this.#byId.get(event.targetId) as Trial
+      const donor = this.#byId.get(event.donorId) as Trial
       await target.iterator?.close()
       target.iterator = undefined
       target.status = 'PAUSED'

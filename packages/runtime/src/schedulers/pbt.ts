@@ -73,6 +73,8 @@ export class PbtScheduler implements Scheduler {
   #nextPerturbationSync: number
   #numCheckpoints = 0
   #numPerturbations = 0
+  /** Where `#findFrom` starts: the index of its last match. */
+  #scanFrom = 0
   /** Trials whose state came from `loadState` and that were not added since. */
   #restored = new Set<string>()
 
@@ -130,7 +132,7 @@ export class PbtScheduler implements Scheduler {
       const exploited = this.#checkpointOrExploit(runner, trial, upper, lower, exploits)
       return decide(exploited ? 'NOOP' : waiting ? 'PAUSE' : 'CONTINUE', exploits)
     }
-    const behind = runner.trials.some((x) => x.id !== trial.id && !isFinished(x) && this.#stateOf(x).lastTrainTime < this.#nextPerturbationSync)
+    const behind = this.#findFrom(runner.trials, (x) => x.id !== trial.id && !isFinished(x) && this.#stateOf(x).lastTrainTime < this.#nextPerturbationSync)
     if (behind) return decide('PAUSE')
     const exploited = this.#perturbAll(runner, t, exploits, trial.id)
     return decide(exploited ? 'NOOP' : 'PAUSE', exploits)
@@ -145,18 +147,27 @@ export class PbtScheduler implements Scheduler {
   }
 
   chooseTrialToRun(runner: RunnerView): TrialView | undefined {
-    let best: TrialView | undefined
-    let bestTime = Number.POSITIVE_INFINITY
-    for (const trial of runner.trials) {
+    return this.#rankCandidates(runner)[0]
+  }
+
+  /** The first `count` of the ranking in one pass: what `count` calls of chooseTrialToRun would start, in O(N log N) rather than O(N × count). */
+  chooseTrialsToRun(runner: RunnerView, count: number): readonly TrialView[] {
+    return this.#rankCandidates(runner).slice(0, count)
+  }
+
+  /** The trials that may run, by `lastTrainTime` and then list order: the first is Ray's choice. */
+  #rankCandidates(runner: RunnerView): TrialView[] {
+    const ranked: { trial: TrialView; time: number; position: number }[] = []
+    for (const [position, trial] of runner.trials.entries()) {
       if (trial.status !== 'PENDING' && trial.status !== 'PAUSED') continue
       const time = this.#state.get(trial.id)?.lastTrainTime ?? 0
       if (this.#o.synch && time >= this.#nextPerturbationSync) continue
-      if (time < bestTime) {
-        best = trial
-        bestTime = time
-      }
+      // A NaN or infinite time never wins a strict `<` against the best so far: such a trial is never chosen.
+      if (!(time < Number.POSITIVE_INFINITY)) continue
+      ranked.push({ trial, time, position })
     }
-    return best
+    ranked.sort((a, b) => a.time - b.time || a.position - b.position)
+    return ranked.map((r) => r.trial)
   }
 
   stats() {
@@ -214,6 +225,23 @@ export class PbtScheduler implements Scheduler {
     this.#restored = new Set(this.#state.keys())
   }
 
+  /**
+   * Whether any trial passes `test`, scanning from where the last scan found one. Trials reach a
+   * synchronous barrier (and finish) in list order, so the scan usually stops at once: this keeps
+   * the barrier checks O(1) per result instead of O(population). Only speed depends on the start.
+   */
+  #findFrom(trials: readonly TrialView[], test: (trial: TrialView) => boolean): boolean {
+    const n = trials.length
+    for (let k = 0; k < n; k++) {
+      const i = (this.#scanFrom + k) % n
+      if (test(trials[i] as TrialView)) {
+        this.#scanFrom = i
+        return true
+      }
+    }
+    return false
+  }
+
   #stateOf(trial: TrialView): PbtTrialState {
     const state = this.#state.get(trial.id)
     if (state === undefined) throw new Error(`PBT has no state for trial ${trial.id}; was onTrialAdd called?`)
@@ -227,9 +255,11 @@ export class PbtScheduler implements Scheduler {
    */
   #releaseBarrier(runner: RunnerView): readonly ExploitAction[] {
     if (!this.#o.synch) return []
+    // A live trial that still runs, or has not reached the barrier, keeps it closed.
+    if (this.#findFrom(runner.trials, (x) => !isFinished(x) && (x.status !== 'PAUSED' || this.#stateOf(x).lastTrainTime < this.#nextPerturbationSync)))
+      return []
     const live = runner.trials.filter((x) => !isFinished(x))
-    if (live.length === 0 || live.some((x) => x.status !== 'PAUSED')) return []
-    if (live.some((x) => this.#stateOf(x).lastTrainTime < this.#nextPerturbationSync)) return []
+    if (live.length === 0) return []
     const exploits: ExploitAction[] = []
     const time = Math.max(...live.map((x) => this.#stateOf(x).lastTrainTime))
     this.#perturbAll(runner, time, exploits, undefined)
@@ -253,9 +283,13 @@ export class PbtScheduler implements Scheduler {
 
   /** Ray's `_quantiles`: [lower, upper] of the unfinished trials that have a score. */
   #quantiles(runner: RunnerView): [Set<TrialView>, Set<TrialView>] {
-    const scored = runner.trials
-      .filter((t) => !isFinished(t) && this.#state.get(t.id)?.lastScore !== undefined)
-      .sort((a, b) => compareScores(this.#stateOf(a), this.#stateOf(b)))
+    // Look each state up once, not twice per comparison: this sort runs at every asynchronous perturbation.
+    const withState: { trial: TrialView; state: PbtTrialState }[] = []
+    for (const trial of runner.trials) {
+      const state = this.#state.get(trial.id)
+      if (!isFinished(trial) && state?.lastScore !== undefined) withState.push({ trial, state })
+    }
+    const scored = withState.sort((a, b) => compareScores(a.state, b.state)).map((x) => x.trial)
     if (scored.length <= 1) return [new Set(), new Set()]
     let k = Math.ceil(scored.length * this.#o.quantileFraction)
     if (k > scored.length / 2) k = Math.floor(scored.length / 2)

@@ -57,6 +57,11 @@ export interface Scheduler {
   onTrialError(runner: RunnerView, trial: TrialView): readonly ExploitAction[]
   /** The PENDING or PAUSED trial to run next, or undefined to wait. */
   chooseTrialToRun(runner: RunnerView): TrialView | undefined
+  /**
+   * Optional, for speed: the trials `count` successive calls of chooseTrialToRun would return when
+   * each returned trial starts running before the next call, in that order.
+   */
+  chooseTrialsToRun?(runner: RunnerView, count: number): readonly TrialView[]
   /** Counters for reports, e.g. `{ checkpoints: 12, perturbations: 5 }`. */
   stats(): Readonly<Record<string, number>>
   /** Internal state as structured-cloneable data, saved with the experiment so a resumed run carries on. Required for persistence. */
