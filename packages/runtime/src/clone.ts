@@ -4,7 +4,7 @@
  * else (Map, Date, class instances, views sharing a buffer, symbols, ...) goes to `structuredClone`
  * whole, so its behaviour and its errors stay the platform's.
  */
-export function cloneCheckpoint<T>(value: T): T {
+export function cloneCheckpoint<T>(value: T, reuse?: TypedArrayPool): T {
   if (typeof value !== 'object' || value === null) return value
   const buffers = new Set<ArrayBufferLike>()
   const copies = new Map<object, unknown>()
@@ -19,7 +19,9 @@ export function cloneCheckpoint<T>(value: T): T {
       // A typed array that shares its buffer with another view must keep sharing: leave it to structuredClone.
       if (v instanceof DataView || v.byteOffset !== 0 || v.byteLength !== v.buffer.byteLength || buffers.has(v.buffer)) throw FALLBACK
       buffers.add(v.buffer)
-      const out = (v as unknown as { slice(): object }).slice()
+      const recycled = reuse?.take(v)
+      if (recycled !== undefined) (recycled as unknown as { set(source: ArrayBufferView): void }).set(v)
+      const out = recycled ?? (v as unknown as { slice(): object }).slice()
       copies.set(v, out)
       return out
     }
@@ -53,3 +55,37 @@ export function cloneCheckpoint<T>(value: T): T {
 
 /** Thrown inside the copy to hand the whole value to structuredClone. */
 const FALLBACK = Symbol('structuredClone')
+
+/** Typed arrays no longer referenced by anyone, handed back out to hold copies of the same type and length. */
+export class TypedArrayPool {
+  readonly #free = new Map<string, ArrayBufferView[]>()
+  readonly #perShape: number
+
+  /** Keeps at most `perShape` spare arrays of each type and length. */
+  constructor(perShape = 2) {
+    this.#perShape = perShape
+  }
+
+  /** A spare array of the same type and length as `like`, or undefined. */
+  take(like: ArrayBufferView): ArrayBufferView | undefined {
+    return this.#free.get(shapeOf(like))?.pop()
+  }
+
+  /** Gives back the typed arrays inside a value that nothing else can see (a deleted stored copy). */
+  recycle(value: unknown, seen = new Set<object>()): void {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return
+    seen.add(value)
+    if (ArrayBuffer.isView(value)) {
+      if (value instanceof DataView || value.byteOffset !== 0 || value.byteLength !== value.buffer.byteLength) return
+      const list = this.#free.get(shapeOf(value)) ?? []
+      if (list.length < this.#perShape) list.push(value)
+      this.#free.set(shapeOf(value), list)
+      return
+    }
+    const proto = Object.getPrototypeOf(value)
+    if (proto !== Array.prototype && proto !== Object.prototype && proto !== null) return
+    for (const inner of Object.values(value)) this.recycle(inner, seen)
+  }
+}
+
+const shapeOf = (array: ArrayBufferView): string => `${array.constructor.name}:${array.byteLength}`

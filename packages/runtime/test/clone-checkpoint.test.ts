@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { MemoryCheckpointStore } from '../src/checkpoint-store.js'
 import { cloneCheckpoint } from '../src/clone.js'
 
 describe('cloneCheckpoint', () => {
@@ -51,5 +52,36 @@ describe('cloneCheckpoint', () => {
   it('returns primitives as they are', () => {
     expect(cloneCheckpoint(3)).toBe(3)
     expect(cloneCheckpoint(undefined)).toBeUndefined()
+  })
+})
+
+describe('MemoryCheckpointStore reuses the arrays of deleted checkpoints', () => {
+  const ref = (id: number) => ({ id, trialId: 't', trainingIteration: id, result: {} as never })
+
+  it('a save after a delete copies into the freed array, and loads still get their own copy', () => {
+    const store = new MemoryCheckpointStore()
+    const weights = new Float64Array([1, 2, 3])
+    store.save(ref(0), { weights })
+    const first = store.load(ref(0)) as { weights: Float64Array }
+    store.delete(ref(0))
+    weights[0] = 5
+    store.save(ref(1), { weights, again: weights })
+    const second = store.load(ref(1)) as { weights: Float64Array; again: Float64Array }
+    expect([...second.weights]).toEqual([5, 2, 3])
+    expect(second.again).toBe(second.weights)
+    // The copy handed out earlier is the trainable's: recycling never touches it.
+    expect([...first.weights]).toEqual([1, 2, 3])
+    second.weights[1] = 9
+    expect([...(store.load(ref(1)) as { weights: Float64Array }).weights]).toEqual([5, 2, 3])
+  })
+
+  it('recycles cyclic values without looping', () => {
+    const store = new MemoryCheckpointStore()
+    const value: { w: Float64Array; self?: unknown } = { w: new Float64Array(2) }
+    value.self = value
+    store.save(ref(0), value)
+    store.delete(ref(0))
+    store.save(ref(1), { w: new Float64Array([7, 8]) })
+    expect([...(store.load(ref(1)) as { w: Float64Array }).w]).toEqual([7, 8])
   })
 })
