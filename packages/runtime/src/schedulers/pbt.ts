@@ -75,6 +75,12 @@ export class PbtScheduler implements Scheduler {
   #numPerturbations = 0
   /** Where `#findFrom` starts: the index of its last match. */
   #scanFrom = 0
+  /**
+   * Every trial with a score, ascending by compareScores (finished ones too: #quantiles skips them),
+   * kept sorted as scores change so that #quantiles, run at every asynchronous perturbation, needs
+   * no sort of the population. Undefined after loadState until #quantiles rebuilds it.
+   */
+  #ranking: { readonly trial: TrialView; readonly state: PbtTrialState }[] | undefined = []
   /** Trials whose state came from `loadState` and that were not added since. */
   #restored = new Set<string>()
 
@@ -88,6 +94,8 @@ export class PbtScheduler implements Scheduler {
   onTrialAdd(_runner: RunnerView, trial: TrialView): Config | undefined {
     // The first add after loadState resumes the saved state; its config was filled before the save.
     if (this.#restored.delete(trial.id)) return undefined
+    const previous = this.#state.get(trial.id)
+    if (previous !== undefined) this.#unrank(previous)
     // Re-adding after a failure rebuilds the state, as Ray does; Map.set keeps the insertion position.
     this.#state.set(trial.id, {
       order: this.#state.get(trial.id)?.order ?? this.#state.size,
@@ -120,7 +128,9 @@ export class PbtScheduler implements Scheduler {
     const state = this.#stateOf(trial)
     if (t < o.burnInPeriod) return decide('CONTINUE')
     if (t - state.lastPerturbationTime < o.perturbationInterval) return decide('CONTINUE')
+    this.#unrank(state)
     state.lastScore = this.#sign * (score as number)
+    this.#rank(trial, state)
     state.lastTrainTime = t
     state.lastResult = result
 
@@ -221,8 +231,37 @@ export class PbtScheduler implements Scheduler {
     this.#numPerturbations = state.numPerturbations
     this.#stream = deriveStream(0, '', state.random)
     this.#state.clear()
+    this.#ranking = undefined
     for (const [id, snapshot] of state.trials) this.#state.set(id, { ...snapshot, order: this.#state.size })
     this.#restored = new Set(this.#state.keys())
+  }
+
+  /** Where `state` sits in the ranking, or where it would go: binary search on compareScores. */
+  #rankIndex(ranking: readonly { readonly state: PbtTrialState }[], state: PbtTrialState): number {
+    let low = 0
+    let high = ranking.length
+    while (low < high) {
+      const mid = (low + high) >> 1
+      if (compareScores((ranking[mid] as { state: PbtTrialState }).state, state) < 0) low = mid + 1
+      else high = mid
+    }
+    return low
+  }
+
+  /** Takes a trial out of the ranking, before its score changes or its state is replaced. */
+  #unrank(state: PbtTrialState): void {
+    const ranking = this.#ranking
+    if (ranking === undefined || state.lastScore === undefined) return
+    const at = this.#rankIndex(ranking, state)
+    const index = ranking[at]?.state === state ? at : ranking.findIndex((e) => e.state === state)
+    if (index !== -1) ranking.splice(index, 1)
+  }
+
+  /** Puts a trial with a new score into the ranking. */
+  #rank(trial: TrialView, state: PbtTrialState): void {
+    const ranking = this.#ranking
+    if (ranking === undefined) return
+    ranking.splice(this.#rankIndex(ranking, state), 0, { trial, state })
   }
 
   /**
@@ -283,13 +322,16 @@ export class PbtScheduler implements Scheduler {
 
   /** Ray's `_quantiles`: [lower, upper] of the unfinished trials that have a score. */
   #quantiles(runner: RunnerView): [Set<TrialView>, Set<TrialView>] {
-    // Look each state up once, not twice per comparison: this sort runs at every asynchronous perturbation.
-    const withState: { trial: TrialView; state: PbtTrialState }[] = []
-    for (const trial of runner.trials) {
-      const state = this.#state.get(trial.id)
-      if (!isFinished(trial) && state?.lastScore !== undefined) withState.push({ trial, state })
+    if (this.#ranking === undefined) {
+      const ranking: { trial: TrialView; state: PbtTrialState }[] = []
+      for (const trial of runner.trials) {
+        const state = this.#state.get(trial.id)
+        if (!isFinished(trial) && state?.lastScore !== undefined) ranking.push({ trial, state })
+      }
+      this.#ranking = ranking.sort((a, b) => compareScores(a.state, b.state))
     }
-    const scored = withState.sort((a, b) => compareScores(a.state, b.state)).map((x) => x.trial)
+    const scored: TrialView[] = []
+    for (const { trial } of this.#ranking) if (!isFinished(trial)) scored.push(trial)
     if (scored.length <= 1) return [new Set(), new Set()]
     let k = Math.ceil(scored.length * this.#o.quantileFraction)
     if (k > scored.length / 2) k = Math.floor(scored.length / 2)
