@@ -35,7 +35,7 @@ const times = await timeTasks(
     },
     'save only (fresh memory)': () => void new MemoryCheckpointStore().save(refFor(), { weights, step: 0 }),
   },
-  { iterations: 200, warmupIterations: 20 },
+  { iterations: 100, warmupIterations: 10, rounds: 3 },
 )
 const clone = times.get('structuredClone(array)')?.medianMs ?? Number.NaN
 console.log(`## Checkpoint cost (10 MB Float64Array)\n\n${machine()}\n`)
