@@ -1,14 +1,19 @@
 import { spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const pluginRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const packagesRoot = resolve(pluginRoot, '..')
 
-/** Copies a fixture into a fresh temp project whose node_modules link to the workspace's packages. */
+/**
+ * Copies a fixture into a fresh temp project whose node_modules link to the workspace's packages.
+ * It lives outside the repository: inside a linked package it would make a symlink loop that
+ * tools walking the tree (globs, ts-morph) follow forever.
+ */
 export function makeProject(fixture: string, name: string): string {
-  const dir = join(pluginRoot, '.tmp', name)
+  const dir = join(tmpdir(), 'vitune-e2e', name)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(join(dir, 'node_modules', '@vitune'), { recursive: true })
   cpSync(join(pluginRoot, 'test', 'fixtures', fixture), dir, { recursive: true })
