@@ -16,6 +16,13 @@ export interface HyperparameterPlotOptions extends TrialStyleOptions {
   readonly panelHeight?: number
 }
 
+/** Positive numbers spread over two or more orders of magnitude (a log-uniform learning rate) read better on a log axis. */
+function logScale(values: readonly unknown[]): boolean {
+  const numbers = values.filter((v): v is number => typeof v === 'number')
+  if (numbers.length === 0 || numbers.length !== values.length || numbers.some((v) => !(v > 0))) return false
+  return Math.max(...numbers) / Math.min(...numbers) >= 100
+}
+
 /**
  * Each hyperparameter's schedule: its value in every trial over `training_iteration`, one panel per
  * key, with a dot where an exploit set it. Undefined when there is nothing to draw (no key given
@@ -52,7 +59,7 @@ export function plotHyperparameters(grid: AnyResultGrid, options: Hyperparameter
         marginRight: 20,
         marginTop: 24,
         x: { label: k === keys.length - 1 ? 'training_iteration' : null },
-        y: { label: null, grid: true },
+        y: { label: null, grid: true, ...(logScale(rows.map((r) => r.y)) ? { type: 'log' as const } : {}) },
         color,
         marks: [
           Plot.line(rows, { x: 'x', y: 'y', z: 'trial', stroke: 'trial', curve: 'step-before', strokeWidth: 1.6 }),
