@@ -40,6 +40,7 @@ export async function writeTutorialFigures(result: ResultGrid<unknown, unknown>,
   const q = plotMetric(result, { ...style, metric: 'Q', name: 'q-history', title: 'True function (Q) value over training iterations', height: 470 })
   await writeFigure(parameters, dir)
   await writeFigure(q, dir)
-  await writeFigure(composeFigures('tutorial', [parameters, q], { title: result.experiment }), dir)
+  // The side-by-side figure is wide already: its PNG at 1x keeps the main job fast.
+  await writeFigure(composeFigures('tutorial', [parameters, q], { title: result.experiment }), dir, { scale: 1 })
   await writeFile(join(dir, 'animation.gif'), animateParameterHistory(result, { ...history, frames: 100 }))
 }

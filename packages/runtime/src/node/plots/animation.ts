@@ -7,7 +7,7 @@ import type { AnyResultGrid } from './series.js'
 
 /** Options of `animateParameterHistory` (Ray's `make_animation`). */
 export interface AnimationOptions extends ParameterHistoryOptions {
-  /** Number of frames; frame f shows points 0..f-1, as Ray's frames 1..100 do. Default 100. */
+  /** Number of frames; frame f shows points 0..f-1, as Ray's frames 1..100 do. Default 100. (`untilIteration` does not apply.) */
   readonly frames?: number
   /** Milliseconds per frame. Default 200, as Ray's `interval=200`. */
   readonly delayMs?: number
@@ -115,8 +115,7 @@ function writeSubFrame(encoder: Encoder, index: Uint8Array, x: number, y: number
  * an animated GIF that loops. Frames after the first store only the rectangle that changed.
  */
 export function animateParameterHistory(grid: AnyResultGrid, options: AnimationOptions): Uint8Array {
-  const { untilIteration: _ignored, ...rest } = options
-  const scene = parameterHistoryScene(grid, rest)
+  const scene = parameterHistoryScene(grid, options)
   const scale = options.scale ?? 1
   const frames = Math.max(1, Math.min(options.frames ?? 100, scene.layers.length))
   const background = renderPixels(figureDocument(scene.name, scene.width, scene.height, scene.background, { title: scene.title }).svg, { scale })

@@ -142,8 +142,31 @@ function colorbarSvg(thresholds: readonly number[], color: (v: number) => string
   return parts.join('')
 }
 
-/** Builds the chart as a background plus one layer per point index, shared by the figure and the animation. */
+/** Options that do not change the scene: they select frames or points of it. */
+const VIEW_OPTIONS = new Set(['untilIteration', 'frames', 'delayMs', 'scale'])
+
+// The last scene built per grid: a figure and its animation drawn with the same options share one
+// (the contours are the costly part).
+const lastScene = new WeakMap<AnyResultGrid, { readonly options: ParameterHistoryOptions; readonly scene: ParameterHistoryScene }>()
+
+function sameScene(a: ParameterHistoryOptions, b: ParameterHistoryOptions): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => !VIEW_OPTIONS.has(k)))
+  return [...keys].every((k) => Object.is((a as unknown as Record<string, unknown>)[k], (b as unknown as Record<string, unknown>)[k]))
+}
+
+/**
+ * Builds the chart as a background plus one layer per point index, shared by the figure and the
+ * animation. Layers cover every point; `untilIteration` is applied by the callers.
+ */
 export function parameterHistoryScene(grid: AnyResultGrid, options: ParameterHistoryOptions): ParameterHistoryScene {
+  const cached = lastScene.get(grid)
+  if (cached !== undefined && sameScene(cached.options, options)) return cached.scene
+  const scene = buildScene(grid, options)
+  lastScene.set(grid, { options, scene })
+  return scene
+}
+
+function buildScene(grid: AnyResultGrid, options: ParameterHistoryOptions): ParameterHistoryScene {
   requireNumericKey(grid, options.x, 'the horizontal axis of the parameter history')
   requireNumericKey(grid, options.y, 'the vertical axis of the parameter history')
   const interval = options.perturbationInterval
@@ -191,7 +214,17 @@ export function parameterHistoryScene(grid: AnyResultGrid, options: ParameterHis
     marks: [
       objective === undefined
         ? null
-        : Plot.contour({ x1: domainX[0], x2: domainX[1], y1: domainY[0], y2: domainY[1], value: objective, fill: 'value', stroke: 'none', thresholds }),
+        : Plot.contour({
+            x1: domainX[0],
+            x2: domainX[1],
+            y1: domainY[0],
+            y2: domainY[1],
+            value: objective,
+            fill: 'value',
+            stroke: 'none',
+            thresholds,
+            pixelSize: 4,
+          }),
       Plot.frame(),
     ],
   })
@@ -213,8 +246,7 @@ export function parameterHistoryScene(grid: AnyResultGrid, options: ParameterHis
       : ''
   const background = legend.svg + nestSvg(plotSvg(chart), 0, top) + colorbar
 
-  const until = options.untilIteration ?? Number.POSITIVE_INFINITY
-  const length = Math.min(until, Math.max(0, ...trajectories.map((t) => t.length)))
+  const length = Math.max(0, ...trajectories.map((t) => t.length))
   const layers: HistoryLayer[] = []
   for (let t = 0; t < length; t++) {
     const dots: HistoryPart[] = []
@@ -269,6 +301,8 @@ export function clipDefinition(id: string, clip: Box): string {
  */
 export function plotParameterHistory(grid: AnyResultGrid, options: ParameterHistoryOptions): Figure {
   const scene = parameterHistoryScene(grid, options)
-  const foreground = `${clipDefinition('vitune-plot-area', scene.clip)}<g clip-path="url(#vitune-plot-area)">${scene.layers.map((l) => l.parts.map((p) => p.svg).join('')).join('')}</g>`
+  const until = options.untilIteration ?? Number.POSITIVE_INFINITY
+  const layers = scene.layers.filter((l) => l.index < until)
+  const foreground = `${clipDefinition('vitune-plot-area', scene.clip)}<g clip-path="url(#vitune-plot-area)">${layers.map((l) => l.parts.map((p) => p.svg).join('')).join('')}</g>`
   return figureDocument(scene.name, scene.width, scene.height, scene.background + foreground, { title: scene.title })
 }
