@@ -27,6 +27,7 @@ let previous: CheckpointRef | undefined
 const times = await timeTasks(
   {
     'structuredClone(array)': () => void structuredClone(weights),
+    'before this work: structuredClone on save and on load': () => void structuredClone(structuredClone({ weights, step: 0 })),
     'save + load, checkpoints kept (fresh memory each time)': () => void saveAndHandOver(new MemoryCheckpointStore()),
     'save + load, retention frees the previous one': () => {
       const ref = saveAndHandOver(retained)
@@ -35,7 +36,9 @@ const times = await timeTasks(
     },
     'save only (fresh memory)': () => void new MemoryCheckpointStore().save(refFor(), { weights, step: 0 }),
   },
-  { iterations: 100, warmupIterations: 10, rounds: 3 },
+  // Large arrays make garbage collection land in whichever task happens to run: collect before every
+  // call (run with --expose-gc, as `pnpm bench` does) so each task pays for its own copies only.
+  { iterations: 100, warmupIterations: 10, rounds: 3, beforeEach: () => (globalThis as { gc?: () => void }).gc?.() },
 )
 const clone = times.get('structuredClone(array)')?.medianMs ?? Number.NaN
 console.log(`## Checkpoint cost (10 MB Float64Array)\n\n${machine()}\n`)
