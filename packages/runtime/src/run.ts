@@ -359,7 +359,7 @@ class Runner implements RunnerView {
     this.#record.result(result)
     this.#stopper.observe(result)
     this.#emit({ type: 'result', trialId: trial.id, result })
-    if (shouldStopTrial(this.#def, this.#where(trial), result)) {
+    if (shouldStopTrial(this.#def, () => this.#where(trial), result)) {
       trial.lastResult = result
       await this.#complete(trial)
       return

@@ -7,16 +7,18 @@ import type { Result } from './types.js'
  * Ray's `Trial.should_stop`: the stop function says so, or any listed key reached its value. A
  * listed key missing from the result is an error, as in Ray.
  */
-export function shouldStopTrial(def: ExperimentDef, where: string, result: Result): boolean {
+export function shouldStopTrial(def: ExperimentDef, where: string | (() => string), result: Result): boolean {
   const stop = def.stop
   if (stop === undefined) return false
   if (typeof stop === 'function') return stop(result) === true
-  for (const [key, target] of Object.entries(stop)) {
+  // Called for every result: no entries array, and the trial's description only built for an error.
+  for (const key in stop) {
+    const target = stop[key] as number
     const value = result[key]
     if (typeof value !== 'number') {
       throw new RunError(
         'VITUNE_STOP_KEY_MISSING',
-        `${where}: the stop criterion \`${key}\` is not a number in the result (keys: ${Object.keys(result).join(', ')}). Report \`${key}\` from the trainable or remove it from .stop().`,
+        `${typeof where === 'function' ? where() : where}: the stop criterion \`${key}\` is not a number in the result (keys: ${Object.keys(result).join(', ')}). Report \`${key}\` from the trainable or remove it from .stop().`,
       )
     }
     if (value >= target) return true
