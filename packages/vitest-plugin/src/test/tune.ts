@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { type Config, type Experiment, type Metrics, validateExperiment } from '@vitune/dsl'
+import { type Config, type Experiment, type ExperimentDef, type Metrics, validateExperiment } from '@vitune/dsl'
 import { deriveStream, generateVariants, type ResultGrid, run, type TuneEvent } from '@vitune/runtime'
 import { describe, inject, recordArtifact, type RunnerTestCase as Test, test } from 'vitest'
 import type { ProgressArtifact, ProvidedOptions } from '../meta.js'
@@ -95,6 +95,12 @@ class Progress {
   }
 }
 
+/** How the run test names the scheduler. */
+function schedulerLabel(scheduler: ExperimentDef['scheduler']): string {
+  if (scheduler.kind === 'pbt') return `PBT ${scheduler.synch ? 'synchronous' : 'asynchronous'}`
+  return scheduler.kind === 'pbtReplay' ? 'PBT replay' : 'FIFO'
+}
+
 /**
  * Registers an experiment as a Vitest suite: a `run` test that tunes, one test per trial (it fails
  * when the trial errored), and the assertions on the result.
@@ -117,15 +123,16 @@ export function tune<C extends Config, M extends Metrics, K>(
   }
 
   describe(def.name, () => {
-    test(`run (${variants.length} trials, ${def.scheduler.kind === 'pbt' ? `PBT ${def.scheduler.synch ? 'synchronous' : 'asynchronous'}` : 'FIFO'})`, async ({
-      task,
-      signal,
-    }) => {
+    test(`run (${variants.length} trials, ${schedulerLabel(def.scheduler)})`, async ({ task, signal }) => {
       const settings = provided()
       const progress = new Progress(task, def.name, variants.length, def.metric, def.mode, settings.progressIntervalMs)
       const started = performance.now()
       try {
-        result = await run(experiment, { signal, onEvent: progress.onEvent })
+        // With .storage() the run keeps its state on disk and resumes after a crash (docs/fault-tolerance.md).
+        result =
+          def.storage === undefined
+            ? await run(experiment, { signal, onEvent: progress.onEvent })
+            : await (await import('@vitune/runtime/node')).runResumable(experiment, { signal, onEvent: progress.onEvent })
       } catch (error) {
         runError = error
         throw error
