@@ -61,6 +61,18 @@ function compareScores(a: PbtTrialState, b: PbtTrialState): number {
 
 const isFinished = (t: TrialView) => t.status === 'TERMINATED' || t.status === 'ERROR'
 
+/** A quantile's trials in rank order, and a membership test. */
+interface Quantile {
+  readonly trials: readonly TrialView[]
+  has(trial: TrialView): boolean
+}
+
+function quantile(trials: readonly TrialView[], indexed: boolean): Quantile {
+  if (!indexed) return { trials, has: (trial) => trials.includes(trial) }
+  const members = new Set(trials)
+  return { trials, has: (trial) => members.has(trial) }
+}
+
 /**
  * Population Based Training, a port of Ray Tune's `PopulationBasedTraining` in both modes.
  * See docs/ray-differences.md for where it deliberately differs.
@@ -137,7 +149,7 @@ export class PbtScheduler implements Scheduler {
     const exploits: ExploitAction[] = []
     if (!o.synch) {
       state.lastPerturbationTime = t
-      const [lower, upper] = this.#quantiles(runner)
+      const [lower, upper] = this.#quantiles(runner, false)
       const waiting = runner.trials.some((x) => x.status === 'PENDING' || x.status === 'PAUSED')
       const exploited = this.#checkpointOrExploit(runner, trial, upper, lower, exploits)
       return decide(exploited ? 'NOOP' : waiting ? 'PAUSE' : 'CONTINUE', exploits)
@@ -307,10 +319,10 @@ export class PbtScheduler implements Scheduler {
 
   /** The synchronous step: upper quantile first (so donors checkpoint before anyone clones them). */
   #perturbAll(runner: RunnerView, time: number, exploits: ExploitAction[], currentId: string | undefined): boolean {
-    const [lower, upper] = this.#quantiles(runner)
+    const [lower, upper] = this.#quantiles(runner, true)
     const middle = runner.trials.filter((t) => !lower.has(t) && !upper.has(t))
     let currentExploited = false
-    for (const t of [...upper, ...middle, ...lower]) {
+    for (const t of [...upper.trials, ...middle, ...lower.trials]) {
       this.#stateOf(t).lastPerturbationTime = time
       const exploited = this.#checkpointOrExploit(runner, t, upper, lower, exploits)
       if (exploited && t.id === currentId) currentExploited = true
@@ -320,8 +332,12 @@ export class PbtScheduler implements Scheduler {
     return currentExploited
   }
 
-  /** Ray's `_quantiles`: [lower, upper] of the unfinished trials that have a score. */
-  #quantiles(runner: RunnerView): [Set<TrialView>, Set<TrialView>] {
+  /**
+   * Ray's `_quantiles`: [lower, upper] of the unfinished trials that have a score. `indexed` builds
+   * sets for many membership tests (a synchronous round); an asynchronous perturbation asks about
+   * one trial, where scanning the quantile is cheaper than building a set of it.
+   */
+  #quantiles(runner: RunnerView, indexed: boolean): [Quantile, Quantile] {
     if (this.#ranking === undefined) {
       const ranking: { trial: TrialView; state: PbtTrialState }[] = []
       for (const trial of runner.trials) {
@@ -332,15 +348,15 @@ export class PbtScheduler implements Scheduler {
     }
     const scored: TrialView[] = []
     for (const { trial } of this.#ranking) if (!isFinished(trial)) scored.push(trial)
-    if (scored.length <= 1) return [new Set(), new Set()]
+    if (scored.length <= 1) return [quantile([], indexed), quantile([], indexed)]
     let k = Math.ceil(scored.length * this.#o.quantileFraction)
     if (k > scored.length / 2) k = Math.floor(scored.length / 2)
     // k = 0 makes every trial "upper", as Python's trials[-0:] does in Ray.
-    return [new Set(scored.slice(0, k)), new Set(k === 0 ? scored : scored.slice(-k))]
+    return [quantile(scored.slice(0, k), indexed), quantile(k === 0 ? scored : scored.slice(-k), indexed)]
   }
 
   /** Returns true when `trial` was exploited. */
-  #checkpointOrExploit(runner: RunnerView, trial: TrialView, upper: Set<TrialView>, lower: Set<TrialView>, exploits: ExploitAction[]): boolean {
+  #checkpointOrExploit(runner: RunnerView, trial: TrialView, upper: Quantile, lower: Quantile, exploits: ExploitAction[]): boolean {
     const state = this.#stateOf(trial)
     if (upper.has(trial)) {
       state.lastCheckpoint = trial.status === 'PAUSED' ? trial.latestCheckpoint : trial.reportCheckpoint
@@ -349,7 +365,7 @@ export class PbtScheduler implements Scheduler {
       state.lastCheckpoint = undefined
     }
     if (!lower.has(trial)) return false
-    const donor = randomChoice(this.#stream, [...upper])
+    const donor = randomChoice(this.#stream, upper.trials)
     const donorState = this.#stateOf(donor)
     if (donorState.lastCheckpoint === undefined) return false
     exploits.push(this.#exploit(runner, trial, donor))
