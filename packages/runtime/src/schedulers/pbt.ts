@@ -90,7 +90,8 @@ export class PbtScheduler implements Scheduler {
   /**
    * Every trial with a score, ascending by compareScores (finished ones too: #quantiles skips them),
    * kept sorted as scores change so that #quantiles, run at every asynchronous perturbation, needs
-   * no sort of the population. Undefined after loadState until #quantiles rebuilds it.
+   * no sort of the population. Undefined after loadState, and in synchronous mode after any score
+   * change, until #quantiles rebuilds it.
    */
   #ranking: { readonly trial: TrialView; readonly state: PbtTrialState }[] | undefined = []
   /** Trials whose state came from `loadState` and that were not added since. */
@@ -262,6 +263,9 @@ export class PbtScheduler implements Scheduler {
 
   /** Takes a trial out of the ranking, before its score changes or its state is replaced. */
   #unrank(state: PbtTrialState): void {
+    // Synchronous PBT changes every score once per round and ranks once per round: one sort then
+    // beats N insertions of O(N) each.
+    if (this.#o.synch) this.#ranking = undefined
     const ranking = this.#ranking
     if (ranking === undefined || state.lastScore === undefined) return
     const at = this.#rankIndex(ranking, state)
