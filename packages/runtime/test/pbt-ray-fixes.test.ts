@@ -76,7 +76,7 @@ describe('perturbed values stay valid', () => {
         .metric('score', 'max')
         .stop({ trainingIteration: 40 })
         .seed(9)
-        .train(async function* ({ config, trialId }) {
+        .train(async function* ({ trialId }) {
           for (let i = 0; ; i++) yield withCheckpoint({ score: Number(trialId.slice(-1)) + i }, {})
         }),
     )
