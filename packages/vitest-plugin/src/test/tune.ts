@@ -70,6 +70,8 @@ class Progress {
     } else if (event.type === 'exploit') this.exploits++
     else if (event.type === 'trialEnd') this.finished++
     else if (event.type === 'trialStart') this.running++
+    // Updates follow results, so the first line already has an iteration and a best value.
+    if (event.type !== 'result') return
     const now = Date.now()
     if (now - this.#last >= this.intervalMs) {
       this.#last = now
