@@ -1,0 +1,132 @@
+// Speed-ups of the executor and of PBT must not change a single decision. These fingerprints were
+// recorded before the per-result and order-statistics speed-ups (commit 80224a9); any change to
+// what a run decides, reports or emits changes them.
+import { createHash } from 'node:crypto'
+import { experiment, uniform, withCheckpoint } from '@vitune/dsl'
+import { describe, expect, test } from 'vitest'
+import { deriveStream, type ResultGrid, run, type TuneEvent, WALL_TIME_FIELDS } from '../src/index.js'
+
+interface Plan {
+  readonly synch: boolean
+  readonly population: number
+  readonly iterations: number
+  readonly interval: number
+  readonly quantile: number
+  /** Probability that a report's score is NaN. */
+  readonly nanRate: number
+  /** Probability that a step throws (the trial retries from its latest checkpoint). */
+  readonly failRate: number
+  /** Scores rounded to this many levels, so ties are common. */
+  readonly levels: number
+  readonly concurrency: number | undefined
+  readonly listen: boolean
+  readonly seed: number
+}
+
+/** A randomized experiment plan, drawn from a seeded stream so the set of plans never changes. */
+function plan(index: number): Plan {
+  const r = deriveStream(7, `plan:${index}`)
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r.next() * xs.length)] as T
+  return {
+    synch: index % 2 === 0,
+    population: pick([2, 3, 5, 8, 13, 30, 120]),
+    iterations: pick([9, 16, 25]),
+    interval: pick([1, 2, 3, 4]),
+    quantile: pick([0.1, 0.25, 0.5]),
+    nanRate: pick([0, 0, 0.1, 0.3]),
+    failRate: pick([0, 0, 0.02]),
+    levels: pick([3, 10, 1000]),
+    concurrency: pick([undefined, undefined, 1, 4]),
+    listen: index % 3 !== 0,
+    seed: 100 + index,
+  }
+}
+
+function build(p: Plan) {
+  const e = experiment(`fingerprint ${p.seed}`)
+    .space({ x: uniform(0, 1) })
+    .mutate({ x: uniform(0, 1) })
+    .pbt({ perturbationInterval: p.interval, quantileFraction: p.quantile, synch: p.synch })
+    .metric('score', 'max')
+    .stop({ trainingIteration: p.iterations })
+    .samples(p.population)
+    .failures({ maxFailures: -1 })
+    .seed(p.seed)
+    .train(function* ({ config, checkpoint, random }) {
+      let level = (checkpoint as number | undefined) ?? 0
+      for (;;) {
+        if (random() < p.failRate) throw new Error('injected failure')
+        level += config.x * random()
+        const score = random() < p.nanRate ? Number.NaN : Math.round(level * p.levels) / p.levels
+        yield withCheckpoint({ score }, level)
+      }
+    })
+  return p.concurrency === undefined ? e : e.concurrency(p.concurrency)
+}
+
+function fingerprint(grid: ResultGrid, events: readonly TuneEvent[]): string {
+  const strip = (r: object) => Object.fromEntries(Object.entries(r).filter(([k]) => !(WALL_TIME_FIELDS as readonly string[]).includes(k)))
+  const text = JSON.stringify({
+    trials: grid.trials.map((t) => ({
+      id: t.trialId,
+      tag: t.tag,
+      status: t.status,
+      config: t.config,
+      history: t.configHistory,
+      failures: t.failures.map((f) => [f.message, f.trainingIteration]),
+      results: t.results.map(strip),
+    })),
+    lineage: grid.lineage,
+    policy: grid.policyLog,
+    stats: grid.schedulerStats,
+    events: events.map((e) => (e.type === 'result' ? ['result', e.trialId, strip(e.result)] : e.type === 'trialError' ? [e.type, e.trialId, e.willRetry] : e)),
+  })
+  return createHash('sha256').update(text).digest('hex').slice(0, 16)
+}
+
+const expected: Record<number, string> = {
+  0: '5723b5277e235bc3',
+  1: 'ec4658da4366f235',
+  2: '7dcfb684847f7a2a',
+  3: '62b3ce7a21d6c649',
+  4: '7a46c49f09c7389d',
+  5: 'a09df5abf8c0c5f7',
+  6: '820189cd031abe3f',
+  7: 'b4a3bbe9740238c4',
+  8: 'f2e8454b664bebe9',
+  9: 'e1043c5310cb6926',
+  10: '4bdd7ca7392dbf08',
+  11: '9d2f6bd58f6e43f4',
+  12: '6706d476b1668267',
+  13: 'f787c3c78a5aa89d',
+  14: '0efe6fc3cd47be7f',
+  15: 'a5994b519b8716d8',
+  16: 'fc95645d4886ec81',
+  17: '3e9dc7a4421168fe',
+  18: 'b314a8bcae901a5a',
+  19: '9f31263315f32070',
+  20: 'de38c1b9029bfbe4',
+  21: '6010d355a0e84955',
+  22: 'db9f98cd31a00a87',
+  23: 'c183a556bb0d7a6f',
+  24: '74d3723af6f73bf2',
+  25: 'a0eb584f0f770e09',
+  26: '3fbfbf94463b7c37',
+  27: '8ded31a96dfcec96',
+  28: 'bb9f1f6bb0af7900',
+  29: '8932eda58434b3db',
+  30: 'f4f959691a554fbc',
+  31: '08fc9d98fea4e12e',
+}
+
+describe('decision fingerprints', () => {
+  for (let index = 0; index < 32; index++) {
+    const p = plan(index)
+    test(`randomized ${p.synch ? 'synchronous' : 'asynchronous'} PBT run ${index} (population ${p.population}, NaN rate ${p.nanRate}, failure rate ${p.failRate}) decides as before`, async () => {
+      const events: TuneEvent[] = []
+      const grid = await run(build(p), { clock: () => 0, ...(p.listen ? { onEvent: (e: TuneEvent) => events.push(e) } : {}) })
+      expect(grid.lineage.length).toBeGreaterThan(0)
+      expect(fingerprint(grid, events)).toBe(expected[index])
+    })
+  }
+})
