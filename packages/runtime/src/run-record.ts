@@ -98,7 +98,8 @@ export class RunRecord {
   /** Counts a result and queues it for the next save. */
   result(result: Result): void {
     this.#totalResults++
-    this.#unsaved.push(result)
+    // Without storage nothing is ever saved: queueing would only keep a second list of every result.
+    if (this.#storage !== undefined) this.#unsaved.push(result)
   }
 
   /** Takes the counters of a saved state and checks that every checkpoint it needs is still readable. */

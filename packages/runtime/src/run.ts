@@ -8,7 +8,7 @@ import { loadSaved, RunRecord, referencedCheckpoints } from './run-record.js'
 import { FifoScheduler } from './schedulers/fifo.js'
 import { PbtScheduler } from './schedulers/pbt.js'
 import { PbtReplayScheduler } from './schedulers/pbt-replay.js'
-import type { ExploitAction, RunnerView, Scheduler } from './schedulers/types.js'
+import type { ExploitAction, RunnerView, Scheduler, TrialDecision } from './schedulers/types.js'
 import { freezeConfig, generateVariants } from './search/variants.js'
 import type { ExperimentStopReason, ExperimentStorage, SavedExperiment } from './snapshot.js'
 import { ExperimentStopper, shouldStopTrial } from './stop.js'
@@ -55,6 +55,11 @@ function createScheduler(def: ExperimentDef, stream: RandomStream): Scheduler {
 }
 
 const now = () => performance.now() / 1000
+
+/** A synchronous pull that threw; the error waits in `Runner.#pullErrors`. */
+const FAILED: unique symbol = Symbol('failed')
+
+const isSettled = (outcome: Report | PromiseSettledResult<Report | undefined>): outcome is PromiseSettledResult<Report | undefined> => 'status' in outcome
 
 /**
  * A plain copy of a report's metrics that the runtime fields are then added to. Building results
@@ -103,6 +108,12 @@ class Runner implements RunnerView {
   #stopReason: ExperimentStopReason | undefined
   #neverAborted: AbortSignal | undefined
   #byId: Map<string, Trial> | undefined
+  /** Errors of this tick's synchronous pulls, by trial. */
+  readonly #pullErrors = new Map<Trial, unknown>()
+  /** The trial whose result is being checked, for #describeCurrent. */
+  #current: Trial | undefined
+  /** Describes #current for an error message; one closure per run instead of one per result. */
+  readonly #describeCurrent = () => this.#where(this.#current as Trial)
 
   constructor(def: ExperimentDef, options: RunOptions, saved: SavedExperiment | undefined) {
     this.experiment = def.name
@@ -239,13 +250,23 @@ class Runner implements RunnerView {
         }
         running.sort((a, b) => a.index - b.index)
         const pulled = this.#pullSync(running) ?? (await Promise.allSettled(running.map((t) => this.#pull(t))))
-        for (const [i, trial] of running.entries()) {
+        for (let i = 0; i < running.length; i++) {
+          const trial = running[i] as Trial
           if (trial.status !== 'RUNNING') continue
-          const outcome = pulled[i] as PromiseSettledResult<Report | undefined>
-          if (outcome.status === 'rejected') await this.#fail(trial, outcome.reason)
-          else if (outcome.value === undefined) await this.#complete(trial)
-          else await this.#process(trial, outcome.value)
+          const outcome = pulled[i]
+          if (outcome === FAILED) await this.#fail(trial, this.#pullErrors.get(trial))
+          else if (outcome === undefined) await this.#complete(trial)
+          else if (isSettled(outcome)) {
+            if (outcome.status === 'rejected') await this.#fail(trial, outcome.reason)
+            else if (outcome.value === undefined) await this.#complete(trial)
+            else await this.#process(trial, outcome.value)
+          } else {
+            // Most results need nothing awaited: a promise per result would cost more than the rest of it.
+            const pending = this.#process(trial, outcome)
+            if (pending !== undefined) await pending
+          }
         }
+        this.#pullErrors.clear()
         running = running.filter((t) => t.status === 'RUNNING')
         const reason = this.#stopper.check(this.#elapsed())
         if (reason !== undefined) await this.#stopAll(reason)
@@ -309,18 +330,24 @@ class Runner implements RunnerView {
     trial.status = 'RUNNING'
   }
 
-  /** Pulls a tick of synchronous generators without a promise per result; undefined when any trainable is async. */
-  #pullSync(running: readonly Trial[]): PromiseSettledResult<Report | undefined>[] | undefined {
+  /**
+   * Pulls a tick of synchronous generators without a promise per result: each trial's report, undefined
+   * when it returned, or FAILED (its error in #pullErrors). Undefined when any trainable is async.
+   */
+  #pullSync(running: readonly Trial[]): (Report | typeof FAILED | undefined)[] | undefined {
     for (const trial of running) if (trial.iterator?.nextSync === undefined) return undefined
-    return running.map((trial): PromiseSettledResult<Report | undefined> => {
+    const pulled: (Report | typeof FAILED | undefined)[] = new Array(running.length)
+    for (let i = 0; i < running.length; i++) {
+      const trial = running[i] as Trial
       trial.stepStarted = this.#clock()
       try {
-        const iterator = trial.iterator as TrialIterator & { nextSync: () => Report | undefined }
-        return { status: 'fulfilled', value: iterator.nextSync() }
+        pulled[i] = (trial.iterator as TrialIterator & { nextSync: () => Report | undefined }).nextSync()
       } catch (reason) {
-        return { status: 'rejected', reason }
+        pulled[i] = FAILED
+        this.#pullErrors.set(trial, reason)
       }
-    })
+    }
+    return pulled
   }
 
   async #pull(trial: Trial): Promise<Report | undefined> {
@@ -346,7 +373,8 @@ class Runner implements RunnerView {
     return result as Result
   }
 
-  async #process(trial: Trial, report: Report): Promise<void> {
+  /** Handles a result; returns a promise only when something must be awaited (a trial ends or is exploited). */
+  #process(trial: Trial, report: Report): Promise<void> | undefined {
     const result = this.#result(trial, report)
     if (report.hasCheckpoint) {
       const ref = this.#record.checkpoint(trial.id, report.checkpoint, result)
@@ -358,14 +386,23 @@ class Runner implements RunnerView {
     trial.results.push(result)
     this.#record.result(result)
     this.#stopper.observe(result)
-    this.#emit({ type: 'result', trialId: trial.id, result })
-    if (shouldStopTrial(this.#def, () => this.#where(trial), result)) {
+    // No event object per result when nobody listens.
+    const onEvent = this.#options.onEvent
+    if (onEvent !== undefined) onEvent({ type: 'result', trialId: trial.id, result })
+    this.#current = trial
+    if (shouldStopTrial(this.#def, this.#describeCurrent, result)) {
       trial.lastResult = result
-      await this.#complete(trial)
-      return
+      return this.#complete(trial)
     }
     const { decision, exploits } = this.#scheduler.onTrialResult(this, trial, result)
     trial.lastResult = result
+    if (exploits.length > 0) return this.#afterExploits(trial, decision, exploits)
+    if (decision === 'PAUSE' && trial.status === 'RUNNING') trial.status = 'PAUSED'
+    else if (decision === 'STOP') return this.#complete(trial)
+    return undefined
+  }
+
+  async #afterExploits(trial: Trial, decision: TrialDecision, exploits: readonly ExploitAction[]): Promise<void> {
     await this.#applyExploits(exploits)
     if (decision === 'PAUSE' && trial.status === 'RUNNING') trial.status = 'PAUSED'
     else if (decision === 'STOP') await this.#complete(trial)

@@ -59,6 +59,9 @@ function compareScores(a: PbtTrialState, b: PbtTrialState): number {
   return byScore || a.order - b.order
 }
 
+/** Most results change nothing: one shared decision instead of an object per result. */
+const CONTINUE: SchedulerDecision = Object.freeze(decide('CONTINUE', Object.freeze([])))
+
 const isFinished = (t: TrialView) => t.status === 'TERMINATED' || t.status === 'ERROR'
 
 /** A quantile's trials in rank order, and a membership test. */
@@ -126,21 +129,18 @@ export class PbtScheduler implements Scheduler {
     const o = this.#o
     const time = result[o.timeAttr]
     const score = result[o.metric]
-    for (const [key, value] of [
-      [o.timeAttr, time],
-      [o.metric, score],
-    ] as const) {
-      if (typeof value === 'number') continue
-      if (!o.requireAttrs) return decide('CONTINUE')
+    if (typeof time !== 'number' || typeof score !== 'number') {
+      const key = typeof time !== 'number' ? o.timeAttr : o.metric
+      if (!o.requireAttrs) return CONTINUE
       throw new RunError(
         'VITUNE_MISSING_RESULT_KEY',
         `experiment "${runner.experiment}", trial ${trial.id}: the result has no numeric \`${key}\`, which PBT needs (${key === o.metric ? 'the metric' : 'timeAttr'}). Report it from the trainable, or pass requireAttrs: false to .pbt() to ignore such results.`,
       )
     }
-    const t = time as number
+    const t = time
     const state = this.#stateOf(trial)
-    if (t < o.burnInPeriod) return decide('CONTINUE')
-    if (t - state.lastPerturbationTime < o.perturbationInterval) return decide('CONTINUE')
+    if (t < o.burnInPeriod) return CONTINUE
+    if (t - state.lastPerturbationTime < o.perturbationInterval) return CONTINUE
     this.#unrank(state)
     state.lastScore = this.#sign * (score as number)
     this.#rank(trial, state)
