@@ -14,7 +14,7 @@ import type { ExperimentStopReason, ExperimentStorage, SavedExperiment } from '.
 import { ExperimentStopper, shouldStopTrial } from './stop.js'
 import { type Report, startTrainable, type TrialIterator } from './trainable.js'
 import { Trial } from './trial.js'
-import type { ExploitEvent, PolicyRecord, Result } from './types.js'
+import type { ExploitEvent, PolicyRecord, Result, TrialStatus } from './types.js'
 
 /** Options of a run that are not part of the experiment. */
 export interface RunOptions {
@@ -93,6 +93,7 @@ export async function run<C extends Config, M extends Metrics, K>(
 class Runner implements RunnerView {
   readonly experiment: string
   trials: Trial[] = []
+  readonly statusCounts: Record<TrialStatus, number> = { PENDING: 0, RUNNING: 0, PAUSED: 0, TERMINATED: 0, ERROR: 0 }
   readonly #def: ExperimentDef
   readonly #options: RunOptions
   readonly #store: CheckpointStore
@@ -133,7 +134,8 @@ class Runner implements RunnerView {
     const variants = generateVariants(def, deriveStream(def.seed, 'variants'))
     const prefix = idPrefix(def.name, def.seed)
     this.trials = variants.map(
-      (v) => new Trial(`${prefix}_${String(v.index).padStart(5, '0')}`, v.index, v.tag, v.config, deriveStream(def.seed, `trial:${v.index}`)),
+      (v) =>
+        new Trial(`${prefix}_${String(v.index).padStart(5, '0')}`, v.index, v.tag, v.config, deriveStream(def.seed, `trial:${v.index}`), this.statusCounts),
     )
     this.#concurrency = def.concurrency ?? Math.max(1, this.trials.length)
     this.#resumed = saved !== undefined

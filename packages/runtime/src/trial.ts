@@ -56,7 +56,7 @@ function persistableFailure(failure: TrialFailure): TrialFailure {
 
 /** One trial of a run: its state, its history and its running trainable. */
 export class Trial implements TrialView {
-  status: TrialStatus = 'PENDING'
+  #status: TrialStatus = 'PENDING'
   lastResult: Result | undefined
   reportCheckpoint: CheckpointRef | undefined
   latestCheckpoint: CheckpointRef | undefined
@@ -81,10 +81,25 @@ export class Trial implements TrialView {
     public tag: string,
     public config: Config,
     public stream: RandomStream,
+    /** The run's count of trials per status, which this trial keeps current as its status changes. */
+    readonly counts?: Record<TrialStatus, number>,
   ) {
+    if (counts !== undefined) counts.PENDING++
     this.initialTag = tag
     this.initialConfig = config
     this.configHistory = [{ trainingIteration: 0, config, cause: 'initial' }]
+  }
+
+  get status(): TrialStatus {
+    return this.#status
+  }
+
+  set status(status: TrialStatus) {
+    if (this.counts !== undefined) {
+      this.counts[this.#status]--
+      this.counts[status]++
+    }
+    this.#status = status
   }
 
   /**

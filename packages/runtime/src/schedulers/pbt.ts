@@ -1,6 +1,6 @@
 import type { Config, MutationSpecShape, ResolvedPbtOptions } from '@vitune/dsl'
 import { RunError } from '../errors.js'
-import { deriveStream, type RandomStream, randomChoice } from '../random.js'
+import { deriveStream, type RandomStream, randomIndex } from '../random.js'
 import { formatVars, freezeConfig } from '../search/variants.js'
 import type { CheckpointRef, Result } from '../types.js'
 import { explore, fillMissing } from './pbt-explore.js'
@@ -64,17 +64,24 @@ const CONTINUE: SchedulerDecision = Object.freeze(decide('CONTINUE', Object.free
 
 const isFinished = (t: TrialView) => t.status === 'TERMINATED' || t.status === 'ERROR'
 
-/** A quantile's trials in rank order, and a membership test. */
+/** A quantile: its size, its trials in rank order by position, and a membership test. */
 interface Quantile {
-  readonly trials: readonly TrialView[]
+  readonly size: number
+  at(index: number): TrialView
   has(trial: TrialView): boolean
 }
 
-function quantile(trials: readonly TrialView[], indexed: boolean): Quantile {
-  if (!indexed) return { trials, has: (trial) => trials.includes(trial) }
-  const members = new Set(trials)
-  return { trials, has: (trial) => members.has(trial) }
+/** A quantile listed out, for a synchronous round that visits all of it. */
+interface ListedQuantile extends Quantile {
+  readonly trials: readonly TrialView[]
 }
+
+function listedQuantile(trials: readonly TrialView[]): ListedQuantile {
+  const members = new Set(trials)
+  return { trials, size: trials.length, at: (index) => trials[index] as TrialView, has: (trial) => members.has(trial) }
+}
+
+type RankEntry = { readonly trial: TrialView; readonly state: PbtTrialState }
 
 /**
  * Population Based Training, a port of Ray Tune's `PopulationBasedTraining` in both modes.
@@ -96,7 +103,13 @@ export class PbtScheduler implements Scheduler {
    * no sort of the population. Undefined after loadState, and in synchronous mode after any score
    * change, until #quantiles rebuilds it.
    */
-  #ranking: { readonly trial: TrialView; readonly state: PbtTrialState }[] | undefined = []
+  #ranking: RankEntry[] | undefined = []
+  /**
+   * Trials the asynchronous ranking knows to be finished (told by onTrialComplete/onTrialError, or
+   * seen when it was rebuilt); finished trials leave the ranking. When the runner's count of finished
+   * trials says some finished unannounced, the ranking is rebuilt from a scan.
+   */
+  #finished = new Set<string>()
   /** Trials whose state came from `loadState` and that were not added since. */
   #restored = new Set<string>()
 
@@ -150,8 +163,9 @@ export class PbtScheduler implements Scheduler {
     const exploits: ExploitAction[] = []
     if (!o.synch) {
       state.lastPerturbationTime = t
-      const [lower, upper] = this.#quantiles(runner, false)
-      const waiting = runner.trials.some((x) => x.status === 'PENDING' || x.status === 'PAUSED')
+      const [lower, upper] = this.#asyncQuantiles(runner)
+      const counts = runner.statusCounts
+      const waiting = counts !== undefined ? counts.PENDING + counts.PAUSED > 0 : runner.trials.some((x) => x.status === 'PENDING' || x.status === 'PAUSED')
       const exploited = this.#checkpointOrExploit(runner, trial, upper, lower, exploits)
       return decide(exploited ? 'NOOP' : waiting ? 'PAUSE' : 'CONTINUE', exploits)
     }
@@ -161,11 +175,13 @@ export class PbtScheduler implements Scheduler {
     return decide(exploited ? 'NOOP' : 'PAUSE', exploits)
   }
 
-  onTrialComplete(runner: RunnerView): readonly ExploitAction[] {
+  onTrialComplete(runner: RunnerView, trial?: TrialView): readonly ExploitAction[] {
+    this.#noteFinished(trial)
     return this.#releaseBarrier(runner)
   }
 
-  onTrialError(runner: RunnerView): readonly ExploitAction[] {
+  onTrialError(runner: RunnerView, trial?: TrialView): readonly ExploitAction[] {
+    this.#noteFinished(trial)
     return this.#releaseBarrier(runner)
   }
 
@@ -245,6 +261,7 @@ export class PbtScheduler implements Scheduler {
     this.#stream = deriveStream(0, '', state.random)
     this.#state.clear()
     this.#ranking = undefined
+    this.#finished.clear()
     for (const [id, snapshot] of state.trials) this.#state.set(id, { ...snapshot, order: this.#state.size })
     this.#restored = new Set(this.#state.keys())
   }
@@ -261,22 +278,40 @@ export class PbtScheduler implements Scheduler {
     return low
   }
 
+  /** Where `state` is in the ranking, or -1. */
+  #positionOf(ranking: readonly RankEntry[], state: PbtTrialState): number {
+    if (state.lastScore === undefined) return -1
+    const at = this.#rankIndex(ranking, state)
+    return ranking[at]?.state === state ? at : ranking.findIndex((e) => e.state === state)
+  }
+
+  /** A finished trial leaves the asynchronous ranking (Ray's `_quantiles` skips finished trials). */
+  #noteFinished(trial: TrialView | undefined): void {
+    // Unannounced (no trial given): the runner's counts will disagree and the ranking is rebuilt.
+    if (trial === undefined || !isFinished(trial) || this.#finished.has(trial.id)) return
+    this.#finished.add(trial.id)
+    const state = this.#state.get(trial.id)
+    if (this.#o.synch || this.#ranking === undefined || state === undefined) return
+    const index = this.#positionOf(this.#ranking, state)
+    if (index !== -1) this.#ranking.splice(index, 1)
+  }
+
   /** Takes a trial out of the ranking, before its score changes or its state is replaced. */
   #unrank(state: PbtTrialState): void {
     // Synchronous PBT changes every score once per round and ranks once per round: one sort then
     // beats N insertions of O(N) each.
     if (this.#o.synch) this.#ranking = undefined
     const ranking = this.#ranking
-    if (ranking === undefined || state.lastScore === undefined) return
-    const at = this.#rankIndex(ranking, state)
-    const index = ranking[at]?.state === state ? at : ranking.findIndex((e) => e.state === state)
+    if (ranking === undefined) return
+    const index = this.#positionOf(ranking, state)
     if (index !== -1) ranking.splice(index, 1)
   }
 
   /** Puts a trial with a new score into the ranking. */
   #rank(trial: TrialView, state: PbtTrialState): void {
     const ranking = this.#ranking
-    if (ranking === undefined) return
+    // A finished trial stays out (a runner may deliver a result for one; Ray ranks only unfinished trials).
+    if (ranking === undefined || isFinished(trial)) return
     ranking.splice(this.#rankIndex(ranking, state), 0, { trial, state })
   }
 
@@ -323,7 +358,7 @@ export class PbtScheduler implements Scheduler {
 
   /** The synchronous step: upper quantile first (so donors checkpoint before anyone clones them). */
   #perturbAll(runner: RunnerView, time: number, exploits: ExploitAction[], currentId: string | undefined): boolean {
-    const [lower, upper] = this.#quantiles(runner, true)
+    const [lower, upper] = this.#quantiles(runner)
     const middle = runner.trials.filter((t) => !lower.has(t) && !upper.has(t))
     let currentExploited = false
     for (const t of [...upper.trials, ...middle, ...lower.trials]) {
@@ -336,27 +371,72 @@ export class PbtScheduler implements Scheduler {
     return currentExploited
   }
 
-  /**
-   * Ray's `_quantiles`: [lower, upper] of the unfinished trials that have a score. `indexed` builds
-   * sets for many membership tests (a synchronous round); an asynchronous perturbation asks about
-   * one trial, where scanning the quantile is cheaper than building a set of it.
-   */
-  #quantiles(runner: RunnerView, indexed: boolean): [Quantile, Quantile] {
-    if (this.#ranking === undefined) {
-      const ranking: { trial: TrialView; state: PbtTrialState }[] = []
-      for (const trial of runner.trials) {
-        const state = this.#state.get(trial.id)
-        if (!isFinished(trial) && state?.lastScore !== undefined) ranking.push({ trial, state })
+  /** The unfinished trials with a score, ascending by compareScores, rebuilt from a scan of the population. */
+  #rebuildRanking(runner: RunnerView): RankEntry[] {
+    const ranking: RankEntry[] = []
+    this.#finished.clear()
+    for (const trial of runner.trials) {
+      if (isFinished(trial)) {
+        this.#finished.add(trial.id)
+        continue
       }
-      this.#ranking = ranking.sort((a, b) => compareScores(a.state, b.state))
+      const state = this.#state.get(trial.id)
+      if (state?.lastScore !== undefined) ranking.push({ trial, state })
     }
+    this.#ranking = ranking.sort((a, b) => compareScores(a.state, b.state))
+    return this.#ranking
+  }
+
+  /** How many of `scored` trials each quantile holds: Ray's `_quantiles`. */
+  #quantileSize(scored: number): number {
+    let k = Math.ceil(scored * this.#o.quantileFraction)
+    if (k > scored / 2) k = Math.floor(scored / 2)
+    return k
+  }
+
+  /** Ray's `_quantiles` for a synchronous round: [lower, upper] of the unfinished trials that have a score, listed. */
+  #quantiles(runner: RunnerView): [ListedQuantile, ListedQuantile] {
     const scored: TrialView[] = []
-    for (const { trial } of this.#ranking) if (!isFinished(trial)) scored.push(trial)
-    if (scored.length <= 1) return [quantile([], indexed), quantile([], indexed)]
-    let k = Math.ceil(scored.length * this.#o.quantileFraction)
-    if (k > scored.length / 2) k = Math.floor(scored.length / 2)
+    for (const { trial } of this.#ranking ?? this.#rebuildRanking(runner)) if (!isFinished(trial)) scored.push(trial)
+    if (scored.length <= 1) return [listedQuantile([]), listedQuantile([])]
+    const k = this.#quantileSize(scored.length)
     // k = 0 makes every trial "upper", as Python's trials[-0:] does in Ray.
-    return [quantile(scored.slice(0, k), indexed), quantile(k === 0 ? scored : scored.slice(-k), indexed)]
+    return [listedQuantile(scored.slice(0, k)), listedQuantile(k === 0 ? scored : scored.slice(-k))]
+  }
+
+  /**
+   * Ray's `_quantiles` for one asynchronous perturbation, in O(log N): views of the ranking, which
+   * holds exactly the unfinished scored trials while the runner's counts confirm that every finished
+   * trial was announced. Otherwise (a runner without counts, a trial finished unannounced) it is
+   * rebuilt from a scan first. Membership is a binary search; the donor is picked by position.
+   */
+  #asyncQuantiles(runner: RunnerView): [Quantile, Quantile] {
+    const counts = runner.statusCounts
+    const exact = this.#ranking !== undefined && counts !== undefined && counts.TERMINATED + counts.ERROR === this.#finished.size
+    const ranking = exact ? (this.#ranking as RankEntry[]) : this.#rebuildRanking(runner)
+    const m = ranking.length
+    const k = m <= 1 ? -1 : this.#quantileSize(m)
+    // k = 0 makes every trial "upper", as Python's trials[-0:] does in Ray; k = -1: both empty.
+    const upperStart = k === -1 ? m : k === 0 ? 0 : m - k
+    const lowerEnd = k === -1 ? 0 : k
+    const rankOf = (trial: TrialView) => {
+      const state = this.#state.get(trial.id)
+      return state === undefined ? -1 : this.#positionOf(ranking, state)
+    }
+    const lower: Quantile = {
+      size: lowerEnd,
+      at: (index) => (ranking[index] as RankEntry).trial,
+      has: (trial) => {
+        const rank = rankOf(trial)
+        return rank !== -1 && rank < lowerEnd
+      },
+    }
+    const upper: Quantile = {
+      size: m - upperStart,
+      at: (index) => (ranking[upperStart + index] as RankEntry).trial,
+      has: (trial) => rankOf(trial) >= upperStart,
+    }
+    return [lower, upper]
   }
 
   /** Returns true when `trial` was exploited. */
@@ -369,7 +449,8 @@ export class PbtScheduler implements Scheduler {
       state.lastCheckpoint = undefined
     }
     if (!lower.has(trial)) return false
-    const donor = randomChoice(this.#stream, upper.trials)
+    // Python's random.choice over the upper quantile, drawn by position.
+    const donor = upper.at(randomIndex(this.#stream, upper.size))
     const donorState = this.#stateOf(donor)
     if (donorState.lastCheckpoint === undefined) return false
     exploits.push(this.#exploit(runner, trial, donor))

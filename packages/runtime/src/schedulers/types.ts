@@ -21,6 +21,11 @@ export interface TrialView {
 export interface RunnerView {
   readonly experiment: string
   readonly trials: readonly TrialView[]
+  /**
+   * How many trials are in each status, kept up to date by the runner, so a scheduler need not scan
+   * `trials` to count them. Optional: a scheduler scans when it is missing.
+   */
+  readonly statusCounts?: Readonly<Record<TrialStatus, number>>
 }
 
 /** What happens to the trial whose result was processed. */
