@@ -91,7 +91,8 @@ export class RunRecord {
   checkpoint(trialId: string, value: unknown, result: Result): CheckpointRef {
     const ref: CheckpointRef = { id: this.#nextCheckpointId++, trialId, trainingIteration: result.trainingIteration, result }
     this.#store.save(ref, value)
-    this.#ledger.add(ref)
+    // The ledger serves retention and saved states only; without either it would just grow.
+    if (this.#storage !== undefined || this.#def.storage?.keepCheckpoints !== undefined) this.#ledger.add(ref)
     return ref
   }
 

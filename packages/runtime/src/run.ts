@@ -339,26 +339,31 @@ class Runner implements RunnerView {
   #pullSync(running: readonly Trial[]): (Report | typeof FAILED | undefined)[] | undefined {
     for (const trial of running) if (trial.iterator?.nextSync === undefined) return undefined
     const pulled: (Report | typeof FAILED | undefined)[] = new Array(running.length)
+    // One clock reading per pull: a step ends when the next one starts.
+    let time = this.#clock()
     for (let i = 0; i < running.length; i++) {
       const trial = running[i] as Trial
-      trial.stepStarted = this.#clock()
+      trial.stepStarted = time
       try {
         pulled[i] = (trial.iterator as TrialIterator & { nextSync: () => Report | undefined }).nextSync()
       } catch (reason) {
         pulled[i] = FAILED
         this.#pullErrors.set(trial, reason)
       }
+      time = this.#clock()
+      trial.stepEnded = time
     }
     return pulled
   }
 
   async #pull(trial: Trial): Promise<Report | undefined> {
     trial.stepStarted = this.#clock()
+    trial.stepEnded = Number.NaN
     return (trial.iterator as TrialIterator).next()
   }
 
   #result(trial: Trial, report: Report): Result {
-    const elapsed = this.#clock() - trial.stepStarted
+    const elapsed = (Number.isNaN(trial.stepEnded) ? this.#clock() : trial.stepEnded) - trial.stepStarted
     const metrics = report.metrics
     const reported = metrics.trainingIteration
     trial.iteration = typeof reported === 'number' ? reported : trial.iteration + 1

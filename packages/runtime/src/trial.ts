@@ -66,6 +66,8 @@ export class Trial implements TrialView {
   itersSinceRestore = 0
   timeTotal = 0
   stepStarted = 0
+  /** When a synchronous pull returned (the next trial's step starts then); NaN for an asynchronous pull, timed when processed. */
+  stepEnded = Number.NaN
   numFailures = 0
   results: Result[] = []
   configHistory: ConfigChange<Config>[]
