@@ -4,6 +4,7 @@ import { deriveStream, type RandomStream, randomIndex } from '../random.js'
 import { formatVars, freezeConfig } from '../search/variants.js'
 import type { CheckpointRef, Result } from '../types.js'
 import { explore, fillMissing } from './pbt-explore.js'
+import { type RankEntry as Entry, PbtRanking } from './pbt-ranking.js'
 import { decide, type ExploitAction, type RunnerView, type Scheduler, type SchedulerDecision, type TrialView } from './types.js'
 
 /** PBT's bookkeeping per trial (Ray's `_PBTTrialState`). */
@@ -48,17 +49,6 @@ export interface PbtSchedulerOptions extends ResolvedPbtOptions {
   readonly mutations: MutationSpecShape
 }
 
-/**
- * Ascending by score, ties by add order as in Ray. NaN ranks lowest: Python's sorted() leaves NaN
- * wherever the comparisons happen to put it, so a NaN trial could donate; here it is exploited.
- */
-function compareScores(a: PbtTrialState, b: PbtTrialState): number {
-  const x = a.lastScore as number
-  const y = b.lastScore as number
-  const byScore = Number.isNaN(x) || Number.isNaN(y) ? Number(!Number.isNaN(x)) - Number(!Number.isNaN(y)) : x === y ? 0 : x < y ? -1 : 1
-  return byScore || a.order - b.order
-}
-
 /** Most results change nothing: one shared decision instead of an object per result. */
 const CONTINUE: SchedulerDecision = Object.freeze(decide('CONTINUE', Object.freeze([])))
 
@@ -81,7 +71,7 @@ function listedQuantile(trials: readonly TrialView[]): ListedQuantile {
   return { trials, size: trials.length, at: (index) => trials[index] as TrialView, has: (trial) => members.has(trial) }
 }
 
-type RankEntry = { readonly trial: TrialView; readonly state: PbtTrialState }
+type RankEntry = Entry<PbtTrialState>
 
 /**
  * Population Based Training, a port of Ray Tune's `PopulationBasedTraining` in both modes.
@@ -98,12 +88,12 @@ export class PbtScheduler implements Scheduler {
   /** Where `#findFrom` starts: the index of its last match. */
   #scanFrom = 0
   /**
-   * Every trial with a score, ascending by compareScores (finished ones too: #quantiles skips them),
-   * kept sorted as scores change so that #quantiles, run at every asynchronous perturbation, needs
-   * no sort of the population. Undefined after loadState, and in synchronous mode after any score
-   * change, until #quantiles rebuilds it.
+   * The unfinished trials with a score, ascending by compareScores, kept ranked as scores change so
+   * that an asynchronous perturbation needs no sort or scan of the population. Undefined after
+   * loadState, and in synchronous mode after any score change, until a scan rebuilds it (a
+   * synchronous round also skips trials that finished since).
    */
-  #ranking: RankEntry[] | undefined = []
+  #ranking: PbtRanking<PbtTrialState> | undefined = PbtRanking.of([])
   /**
    * Trials the asynchronous ranking knows to be finished (told by onTrialComplete/onTrialError, or
    * seen when it was rebuilt); finished trials leave the ranking. When the runner's count of finished
@@ -266,25 +256,6 @@ export class PbtScheduler implements Scheduler {
     this.#restored = new Set(this.#state.keys())
   }
 
-  /** Where `state` sits in the ranking, or where it would go: binary search on compareScores. */
-  #rankIndex(ranking: readonly { readonly state: PbtTrialState }[], state: PbtTrialState): number {
-    let low = 0
-    let high = ranking.length
-    while (low < high) {
-      const mid = (low + high) >> 1
-      if (compareScores((ranking[mid] as { state: PbtTrialState }).state, state) < 0) low = mid + 1
-      else high = mid
-    }
-    return low
-  }
-
-  /** Where `state` is in the ranking, or -1. */
-  #positionOf(ranking: readonly RankEntry[], state: PbtTrialState): number {
-    if (state.lastScore === undefined) return -1
-    const at = this.#rankIndex(ranking, state)
-    return ranking[at]?.state === state ? at : ranking.findIndex((e) => e.state === state)
-  }
-
   /** A finished trial leaves the asynchronous ranking (Ray's `_quantiles` skips finished trials). */
   #noteFinished(trial: TrialView | undefined): void {
     // Unannounced (no trial given): the runner's counts will disagree and the ranking is rebuilt.
@@ -292,8 +263,7 @@ export class PbtScheduler implements Scheduler {
     this.#finished.add(trial.id)
     const state = this.#state.get(trial.id)
     if (this.#o.synch || this.#ranking === undefined || state === undefined) return
-    const index = this.#positionOf(this.#ranking, state)
-    if (index !== -1) this.#ranking.splice(index, 1)
+    this.#ranking.remove(state)
   }
 
   /** Takes a trial out of the ranking, before its score changes or its state is replaced. */
@@ -301,10 +271,7 @@ export class PbtScheduler implements Scheduler {
     // Synchronous PBT changes every score once per round and ranks once per round: one sort then
     // beats N insertions of O(N) each.
     if (this.#o.synch) this.#ranking = undefined
-    const ranking = this.#ranking
-    if (ranking === undefined) return
-    const index = this.#positionOf(ranking, state)
-    if (index !== -1) ranking.splice(index, 1)
+    this.#ranking?.remove(state)
   }
 
   /** Puts a trial with a new score into the ranking. */
@@ -312,7 +279,7 @@ export class PbtScheduler implements Scheduler {
     const ranking = this.#ranking
     // A finished trial stays out (a runner may deliver a result for one; Ray ranks only unfinished trials).
     if (ranking === undefined || isFinished(trial)) return
-    ranking.splice(this.#rankIndex(ranking, state), 0, { trial, state })
+    ranking.insert({ trial, state })
   }
 
   /**
@@ -372,7 +339,7 @@ export class PbtScheduler implements Scheduler {
   }
 
   /** The unfinished trials with a score, ascending by compareScores, rebuilt from a scan of the population. */
-  #rebuildRanking(runner: RunnerView): RankEntry[] {
+  #rebuildRanking(runner: RunnerView): PbtRanking<PbtTrialState> {
     const ranking: RankEntry[] = []
     this.#finished.clear()
     for (const trial of runner.trials) {
@@ -383,7 +350,7 @@ export class PbtScheduler implements Scheduler {
       const state = this.#state.get(trial.id)
       if (state?.lastScore !== undefined) ranking.push({ trial, state })
     }
-    this.#ranking = ranking.sort((a, b) => compareScores(a.state, b.state))
+    this.#ranking = PbtRanking.of(ranking)
     return this.#ranking
   }
 
@@ -413,19 +380,19 @@ export class PbtScheduler implements Scheduler {
   #asyncQuantiles(runner: RunnerView): [Quantile, Quantile] {
     const counts = runner.statusCounts
     const exact = this.#ranking !== undefined && counts !== undefined && counts.TERMINATED + counts.ERROR === this.#finished.size
-    const ranking = exact ? (this.#ranking as RankEntry[]) : this.#rebuildRanking(runner)
-    const m = ranking.length
+    const ranking = exact ? (this.#ranking as PbtRanking<PbtTrialState>) : this.#rebuildRanking(runner)
+    const m = ranking.size
     const k = m <= 1 ? -1 : this.#quantileSize(m)
     // k = 0 makes every trial "upper", as Python's trials[-0:] does in Ray; k = -1: both empty.
     const upperStart = k === -1 ? m : k === 0 ? 0 : m - k
     const lowerEnd = k === -1 ? 0 : k
     const rankOf = (trial: TrialView) => {
       const state = this.#state.get(trial.id)
-      return state === undefined ? -1 : this.#positionOf(ranking, state)
+      return state === undefined ? -1 : ranking.rankOf(state)
     }
     const lower: Quantile = {
       size: lowerEnd,
-      at: (index) => (ranking[index] as RankEntry).trial,
+      at: (index) => ranking.at(index).trial,
       has: (trial) => {
         const rank = rankOf(trial)
         return rank !== -1 && rank < lowerEnd
@@ -433,7 +400,7 @@ export class PbtScheduler implements Scheduler {
     }
     const upper: Quantile = {
       size: m - upperStart,
-      at: (index) => (ranking[upperStart + index] as RankEntry).trial,
+      at: (index) => ranking.at(upperStart + index).trial,
       has: (trial) => rankOf(trial) >= upperStart,
     }
     return [lower, upper]
