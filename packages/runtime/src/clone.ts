@@ -6,6 +6,8 @@
  */
 export function cloneCheckpoint<T>(value: T, reuse?: TypedArrayPool): T {
   if (typeof value !== 'object' || value === null) return value
+  const flat = copyFlat(value)
+  if (flat !== undefined) return flat as T
   const buffers = new Set<ArrayBufferLike>()
   const copies = new Map<object, unknown>()
   const copy = (v: unknown): unknown => {
@@ -51,6 +53,21 @@ export function cloneCheckpoint<T>(value: T, reuse?: TypedArrayPool): T {
     if (error === FALLBACK) return structuredClone(value)
     throw error
   }
+}
+
+/**
+ * A plain object of primitives (a small checkpoint, a config), copied without the bookkeeping for
+ * shared and cyclic references it cannot have; undefined for anything else.
+ */
+function copyFlat(value: object): object | undefined {
+  if (Object.getPrototypeOf(value) !== Object.prototype) return undefined
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key]
+    if ((typeof v === 'object' && v !== null) || typeof v === 'symbol' || typeof v === 'function' || key === '__proto__') return undefined
+    out[key] = v
+  }
+  return out
 }
 
 /** Thrown inside the copy to hand the whole value to structuredClone. */

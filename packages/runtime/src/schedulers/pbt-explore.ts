@@ -1,4 +1,5 @@
 import { type Config, isDomain, type MutationSpecShape, type MutationValue, type RandomDomain } from '@vitune/dsl'
+import { cloneCheckpoint } from '../clone.js'
 import { type RandomStream, randomChoice } from '../random.js'
 import { fitToDomain, isIntegerDomain, sampleDomain } from '../search/sample.js'
 
@@ -89,7 +90,7 @@ function exploreLevel(config: Config, spec: MutationSpecShape, options: ExploreO
  * perturbation factor, nested objects recursed, and the custom explore function applied last.
  */
 export function explore(donorConfig: Config, mutations: MutationSpecShape, options: ExploreOptions, stream: RandomStream): Explored {
-  const explored = exploreLevel(structuredClone(donorConfig) as Config, mutations, options, stream, '')
+  const explored = exploreLevel(cloneCheckpoint(donorConfig) as Config, mutations, options, stream, '')
   if (options.customExplore === undefined) return explored
   const custom = options.customExplore(explored.config)
   if (custom === undefined || custom === null || typeof custom !== 'object') {

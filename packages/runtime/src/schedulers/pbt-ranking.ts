@@ -85,7 +85,11 @@ export class PbtRanking<S extends Scored> {
     }
     const b = Math.min(this.#blockFor(entry.state), blocks.length - 1)
     const block = blocks[b] as RankEntry<S>[]
-    block.splice(lowerBound(block, entry.state), 0, entry)
+    // Shifting by hand: splice allocates an array of the removed entries on every call.
+    const at = lowerBound(block, entry.state)
+    block.push(entry)
+    for (let i = block.length - 1; i > at; i--) block[i] = block[i - 1] as RankEntry<S>
+    block[at] = entry
     if (block.length > 2 * BLOCK) blocks.splice(b + 1, 0, block.splice(BLOCK))
   }
 
@@ -94,7 +98,8 @@ export class PbtRanking<S extends Scored> {
     const [b, i] = this.#find(state)
     if (b === -1) return false
     const block = this.#blocks[b] as RankEntry<S>[]
-    block.splice(i, 1)
+    for (let j = i; j < block.length - 1; j++) block[j] = block[j + 1] as RankEntry<S>
+    block.pop()
     if (block.length === 0) this.#blocks.splice(b, 1)
     this.#size--
     return true

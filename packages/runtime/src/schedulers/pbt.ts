@@ -54,21 +54,15 @@ const CONTINUE: SchedulerDecision = Object.freeze(decide('CONTINUE', Object.free
 
 const isFinished = (t: TrialView) => t.status === 'TERMINATED' || t.status === 'ERROR'
 
-/** A quantile: its size, its trials in rank order by position, and a membership test. */
-interface Quantile {
-  readonly size: number
-  at(index: number): TrialView
-  has(trial: TrialView): boolean
-}
-
-/** A quantile listed out, for a synchronous round that visits all of it. */
-interface ListedQuantile extends Quantile {
+/** A quantile of a synchronous round: its trials in rank order, and a membership test. */
+interface ListedQuantile {
   readonly trials: readonly TrialView[]
+  has(trial: TrialView): boolean
 }
 
 function listedQuantile(trials: readonly TrialView[]): ListedQuantile {
   const members = new Set(trials)
-  return { trials, size: trials.length, at: (index) => trials[index] as TrialView, has: (trial) => members.has(trial) }
+  return { trials, has: (trial) => members.has(trial) }
 }
 
 type RankEntry = Entry<PbtTrialState>
@@ -153,10 +147,10 @@ export class PbtScheduler implements Scheduler {
     const exploits: ExploitAction[] = []
     if (!o.synch) {
       state.lastPerturbationTime = t
-      const [lower, upper] = this.#asyncQuantiles(runner)
+      const { inUpper, inLower, upperSize, upperAt } = this.#asyncQuantiles(runner, state)
       const counts = runner.statusCounts
       const waiting = counts !== undefined ? counts.PENDING + counts.PAUSED > 0 : runner.trials.some((x) => x.status === 'PENDING' || x.status === 'PAUSED')
-      const exploited = this.#checkpointOrExploit(runner, trial, upper, lower, exploits)
+      const exploited = this.#checkpointOrExploit(runner, trial, inUpper, inLower, upperSize, upperAt, exploits)
       return decide(exploited ? 'NOOP' : waiting ? 'PAUSE' : 'CONTINUE', exploits)
     }
     const behind = this.#findFrom(runner.trials, (x) => x.id !== trial.id && !isFinished(x) && this.#stateOf(x).lastTrainTime < this.#nextPerturbationSync)
@@ -327,10 +321,11 @@ export class PbtScheduler implements Scheduler {
   #perturbAll(runner: RunnerView, time: number, exploits: ExploitAction[], currentId: string | undefined): boolean {
     const [lower, upper] = this.#quantiles(runner)
     const middle = runner.trials.filter((t) => !lower.has(t) && !upper.has(t))
+    const upperAt = (index: number) => upper.trials[index] as TrialView
     let currentExploited = false
     for (const t of [...upper.trials, ...middle, ...lower.trials]) {
       this.#stateOf(t).lastPerturbationTime = time
-      const exploited = this.#checkpointOrExploit(runner, t, upper, lower, exploits)
+      const exploited = this.#checkpointOrExploit(runner, t, upper.has(t), lower.has(t), upper.trials.length, upperAt, exploits)
       if (exploited && t.id === currentId) currentExploited = true
     }
     const maxTrainTime = Math.max(...runner.trials.map((t) => this.#stateOf(t).lastTrainTime))
@@ -377,7 +372,7 @@ export class PbtScheduler implements Scheduler {
    * trial was announced. Otherwise (a runner without counts, a trial finished unannounced) it is
    * rebuilt from a scan first. Membership is a binary search; the donor is picked by position.
    */
-  #asyncQuantiles(runner: RunnerView): [Quantile, Quantile] {
+  #asyncQuantiles(runner: RunnerView, state: PbtTrialState): { inUpper: boolean; inLower: boolean; upperSize: number; upperAt: (index: number) => TrialView } {
     const counts = runner.statusCounts
     const exact = this.#ranking !== undefined && counts !== undefined && counts.TERMINATED + counts.ERROR === this.#finished.size
     const ranking = exact ? (this.#ranking as PbtRanking<PbtTrialState>) : this.#rebuildRanking(runner)
@@ -385,39 +380,35 @@ export class PbtScheduler implements Scheduler {
     const k = m <= 1 ? -1 : this.#quantileSize(m)
     // k = 0 makes every trial "upper", as Python's trials[-0:] does in Ray; k = -1: both empty.
     const upperStart = k === -1 ? m : k === 0 ? 0 : m - k
-    const lowerEnd = k === -1 ? 0 : k
-    const rankOf = (trial: TrialView) => {
-      const state = this.#state.get(trial.id)
-      return state === undefined ? -1 : ranking.rankOf(state)
+    const rank = ranking.rankOf(state)
+    return {
+      inUpper: rank !== -1 && rank >= upperStart,
+      inLower: rank !== -1 && rank < k,
+      upperSize: m - upperStart,
+      upperAt: (index) => ranking.at(upperStart + index).trial,
     }
-    const lower: Quantile = {
-      size: lowerEnd,
-      at: (index) => ranking.at(index).trial,
-      has: (trial) => {
-        const rank = rankOf(trial)
-        return rank !== -1 && rank < lowerEnd
-      },
-    }
-    const upper: Quantile = {
-      size: m - upperStart,
-      at: (index) => ranking.at(upperStart + index).trial,
-      has: (trial) => rankOf(trial) >= upperStart,
-    }
-    return [lower, upper]
   }
 
   /** Returns true when `trial` was exploited. */
-  #checkpointOrExploit(runner: RunnerView, trial: TrialView, upper: Quantile, lower: Quantile, exploits: ExploitAction[]): boolean {
+  #checkpointOrExploit(
+    runner: RunnerView,
+    trial: TrialView,
+    inUpper: boolean,
+    inLower: boolean,
+    upperSize: number,
+    upperAt: (index: number) => TrialView,
+    exploits: ExploitAction[],
+  ): boolean {
     const state = this.#stateOf(trial)
-    if (upper.has(trial)) {
+    if (inUpper) {
       state.lastCheckpoint = trial.status === 'PAUSED' ? trial.latestCheckpoint : trial.reportCheckpoint
       this.#numCheckpoints++
     } else {
       state.lastCheckpoint = undefined
     }
-    if (!lower.has(trial)) return false
+    if (!inLower) return false
     // Python's random.choice over the upper quantile, drawn by position.
-    const donor = upper.at(randomIndex(this.#stream, upper.size))
+    const donor = upperAt(randomIndex(this.#stream, upperSize))
     const donorState = this.#stateOf(donor)
     if (donorState.lastCheckpoint === undefined) return false
     exploits.push(this.#exploit(runner, trial, donor))
