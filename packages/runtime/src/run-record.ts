@@ -82,6 +82,11 @@ export class RunRecord {
     this.#fingerprint = fingerprintOf(def)
   }
 
+  /** Whether `persist` has anything to do: a storage to save to, or checkpoints to prune. */
+  get active(): boolean {
+    return this.#storage !== undefined || this.#def.storage?.keepCheckpoints !== undefined
+  }
+
   /** Results reported so far, over all sessions. */
   get totalResults(): number {
     return this.#totalResults

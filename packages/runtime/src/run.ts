@@ -176,6 +176,8 @@ class Runner implements RunnerView {
 
   /** Retention and saving, after each round of results (see RunRecord.persist). */
   #persist(finished: boolean): void {
+    // Most runs neither save nor prune: no view and no clock reading per tick then.
+    if (!this.#record.active) return
     this.#record.persist(
       {
         experiment: this.experiment,
@@ -231,16 +233,18 @@ class Runner implements RunnerView {
         this.#checkAborted()
         if (running.length < this.#concurrency && this.#scheduler.chooseTrialsToRun !== undefined) {
           // One ranking for all free slots: restarting a whole population after a barrier stays O(N log N).
+          // It returns what successive chooseTrialToRun calls would, so none is left to ask for after it.
           for (const next of this.#scheduler.chooseTrialsToRun(this, this.#concurrency - running.length) as Trial[]) {
             this.#start(next)
             running.push(next)
           }
-        }
-        while (running.length < this.#concurrency) {
-          const next = this.#scheduler.chooseTrialToRun(this) as Trial | undefined
-          if (next === undefined) break
-          this.#start(next)
-          running.push(next)
+        } else {
+          while (running.length < this.#concurrency) {
+            const next = this.#scheduler.chooseTrialToRun(this) as Trial | undefined
+            if (next === undefined) break
+            this.#start(next)
+            running.push(next)
+          }
         }
         if (running.length === 0) {
           const stuck = this.trials.filter((t) => t.status === 'PENDING' || t.status === 'PAUSED')
@@ -270,7 +274,7 @@ class Runner implements RunnerView {
         }
         this.#pullErrors.clear()
         running = running.filter((t) => t.status === 'RUNNING')
-        const reason = this.#stopper.check(this.#elapsed())
+        const reason = this.#stopper.active ? this.#stopper.check(this.#elapsed()) : undefined
         if (reason !== undefined) await this.#stopAll(reason)
         this.#persist(false)
       }

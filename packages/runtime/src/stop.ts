@@ -47,6 +47,11 @@ export class ExperimentStopper {
     if (best === undefined || (mode === 'max' ? value > best : value < best)) this.#best = result
   }
 
+  /** Whether `check` can ever stop the experiment: a time budget or a stop rule is set. */
+  get active(): boolean {
+    return this.#def.timeBudgetS !== undefined || this.#def.stopExperiment !== undefined
+  }
+
   /** Why the whole experiment should stop now, or undefined to go on. */
   check(elapsedS: number): ExperimentStopReason | undefined {
     const budget = this.#def.timeBudgetS
