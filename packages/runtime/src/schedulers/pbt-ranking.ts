@@ -21,8 +21,12 @@ export interface RankEntry<S extends Scored> {
 export function compareScores(a: Scored, b: Scored): number {
   const x = a.lastScore as number
   const y = b.lastScore as number
-  const byScore = Number.isNaN(x) || Number.isNaN(y) ? Number(!Number.isNaN(x)) - Number(!Number.isNaN(y)) : x === y ? 0 : x < y ? -1 : 1
-  return byScore || a.order - b.order
+  // Comparisons with NaN are all false, so ordinary scores are settled by the first two tests.
+  if (x < y) return -1
+  if (x > y) return 1
+  const xNaN = Number.isNaN(x)
+  if (xNaN !== Number.isNaN(y)) return xNaN ? -1 : 1
+  return a.order - b.order
 }
 
 /** Blocks split when they grow past twice this; rebuilt rankings start with blocks of this size. */
