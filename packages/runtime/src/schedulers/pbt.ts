@@ -91,7 +91,8 @@ export class PbtScheduler implements Scheduler {
   /**
    * Trials the asynchronous ranking knows to be finished (told by onTrialComplete/onTrialError, or
    * seen when it was rebuilt); finished trials leave the ranking. When the runner's count of finished
-   * trials says some finished unannounced, the ranking is rebuilt from a scan.
+   * trials says some finished unannounced, the ranking is rebuilt from a scan. Comparing counts is
+   * enough because TERMINATED and ERROR are final: no trial leaves them.
    */
   #finished = new Set<string>()
   /** Trials whose state came from `loadState` and that were not added since. */
