@@ -247,18 +247,8 @@ function kindOf(value: unknown): ValueKind {
   return kinds.size === 1 ? ([...kinds][0] as ValueKind) : 'unknown'
 }
 
-const NUMERIC_DOMAINS = new Set<string>([
-  'uniform',
-  'quniform',
-  'loguniform',
-  'qloguniform',
-  'randn',
-  'qrandn',
-  'randint',
-  'qrandint',
-  'lograndint',
-  'qlograndint',
-])
+/** Every domain that draws a number: all but grid, choice and sampleFrom. */
+const NUMERIC_DOMAINS = new Set<string>([...DOMAIN_KINDS].filter((kind) => kind !== 'grid' && kind !== 'choice' && kind !== 'sampleFrom'))
 
 /**
  * Checks mutations against the space they mutate: a numeric domain cannot perturb a string, a
