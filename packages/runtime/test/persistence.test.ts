@@ -1,41 +1,14 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type ExperimentDef, experiment, grid, uniform, withCheckpoint } from '@vitune/dsl'
-import { afterEach, describe, expect, test } from 'vitest'
+import { experiment, grid, uniform, withCheckpoint } from '@vitune/dsl'
+import { describe, expect, test } from 'vitest'
 import { MemoryCheckpointStore, run, type TuneEvent } from '../src/index.js'
 import { CHECKPOINT_DIR, DirectoryStorage, experimentDirectory, JOURNAL_FILE, LOCK_FILE, runResumable, STATE_FILE } from '../src/node/index.js'
+import { clock, interrupt, scratchDirectories } from './helpers/interrupted-runs.js'
 import { comparable, noisyQuadratic } from './helpers/noisy-quadratic.js'
 
-const clock = () => 0
-const directories: string[] = []
-
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vitune-persistence-'))
-  directories.push(dir)
-  return dir
-}
-
-afterEach(() => {
-  for (const dir of directories.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-
-/** Runs until `results` results were reported, then aborts: what a crash leaves behind (plus the round in flight). */
-async function interrupt(exp: { readonly def: ExperimentDef }, dir: string, results: number): Promise<void> {
-  const controller = new AbortController()
-  let seen = 0
-  await expect(
-    run(exp.def, {
-      clock,
-      storage: new DirectoryStorage(dir),
-      signal: controller.signal,
-      onEvent: (e) => {
-        if (e.type === 'result' && ++seen === results) controller.abort('simulated crash')
-      },
-    }),
-  ).rejects.toMatchObject({ code: 'VITUNE_ABORTED' })
-}
+const scratch = scratchDirectories('persistence')
 
 function checkpointFiles(dir: string): string[] {
   const root = join(dir, CHECKPOINT_DIR)

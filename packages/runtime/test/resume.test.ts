@@ -1,45 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type ExperimentDef, experiment, grid, uniform, withCheckpoint } from '@vitune/dsl'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { run, type TuneEvent } from '../src/index.js'
 import { DirectoryStorage } from '../src/node/index.js'
+import { clock, interrupt, scratchDirectories } from './helpers/interrupted-runs.js'
 import { comparable, noisyQuadratic } from './helpers/noisy-quadratic.js'
 
-const clock = () => 0
-const directories: string[] = []
-
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vitune-resume-'))
-  directories.push(dir)
-  return dir
-}
-
-afterEach(() => {
-  for (const dir of directories.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
+const scratch = scratchDirectories('resume')
 
 type Definition = { readonly def: ExperimentDef }
-
-/** Runs with storage, aborting after `results` results (a crash, minus the kill); returns the results seen. */
-async function interrupt(exp: Definition, dir: string, results: number): Promise<number> {
-  const controller = new AbortController()
-  let seen = 0
-  await expect(
-    run(exp.def, {
-      clock,
-      storage: new DirectoryStorage(dir),
-      signal: controller.signal,
-      onEvent: (e) => {
-        if (e.type === 'result' && ++seen === results) controller.abort('simulated crash')
-      },
-    }),
-  ).rejects.toMatchObject({ code: 'VITUNE_ABORTED' })
-  return seen
-}
 
 async function resume(exp: Definition, dir: string) {
   const events: TuneEvent[] = []
