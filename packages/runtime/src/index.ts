@@ -2,7 +2,7 @@ export { type CheckpointStore, MemoryCheckpointStore } from './checkpoint-store.
 export { RunError, type RunErrorCode } from './errors.js'
 export type { TuneEvent } from './events.js'
 export { deriveStream, type RandomStream } from './random.js'
-export { type BestScope, type ConfigChange, ResultGrid, type TrialFailure, type TrialResult } from './result-grid.js'
+export { type BestScope, type ConfigChange, ResultGrid, type TrialFailure, type TrialResult, trialMetric } from './result-grid.js'
 export { CheckpointLedger } from './retention.js'
 export { type RunOptions, run } from './run.js'
 export { FifoScheduler } from './schedulers/fifo.js'

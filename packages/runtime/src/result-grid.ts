@@ -112,8 +112,7 @@ export class ResultGrid<C = Config, M = Metrics> {
     let best: TrialResult<C, M> | undefined
     let bestValue = 0
     for (const trial of this.trials) {
-      const values = trial.results.map((r) => (r as Record<string, unknown>)[metric]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
-      const value = scope === 'last' ? lastFinite(trial, metric) : scopeValue(values, scope, mode)
+      const value = scope === 'last' ? lastFinite(trial, metric) : scopeValue(finiteValues(trial, metric), scope, mode)
       if (value === undefined) continue
       if (best === undefined || (mode === 'max' ? value > bestValue : value < bestValue)) {
         best = trial
@@ -128,6 +127,21 @@ export class ResultGrid<C = Config, M = Metrics> {
     }
     return best
   }
+}
+
+function finiteValues(trial: TrialResult<unknown, unknown>, metric: string): number[] {
+  return trial.results.map((r) => (r as Record<string, unknown>)[metric]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
+}
+
+/** A trial's last finite value of `metric` and its best over the whole history (by `mode`; max when unset). */
+export function trialMetric(
+  trial: TrialResult<unknown, unknown>,
+  metric: string | undefined,
+  mode: Mode | undefined,
+): { readonly last: number | undefined; readonly best: number | undefined } {
+  if (metric === undefined) return { last: undefined, best: undefined }
+  const values = finiteValues(trial, metric)
+  return { last: lastFinite(trial, metric), best: values.length === 0 ? undefined : mode === 'min' ? Math.min(...values) : Math.max(...values) }
 }
 
 function lastFinite(trial: TrialResult<unknown, unknown>, metric: string): number | undefined {

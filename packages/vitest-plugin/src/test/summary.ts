@@ -1,22 +1,16 @@
-import type { ResultGrid, TrialResult } from '@vitune/runtime'
+import { type ResultGrid, type TrialResult, trialMetric } from '@vitune/runtime'
 import type { ExperimentSummary, TrialSummary } from '../meta.js'
 
-function metricValues(trial: TrialResult, metric: string | undefined): number[] {
-  if (metric === undefined) return []
-  return trial.results.map((r) => (r as Record<string, unknown>)[metric]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
-}
-
 function summarizeTrial(trial: TrialResult, metric: string | undefined, mode: 'min' | 'max' | undefined): TrialSummary {
-  const values = metricValues(trial, metric)
-  const last = metric === undefined ? undefined : (trial.metrics as Record<string, unknown> | undefined)?.[metric]
+  const { last, best } = trialMetric(trial, metric, mode)
   return {
     trialId: trial.trialId,
     tag: trial.tag,
     status: trial.status,
     initialConfig: trial.initialConfig,
     finalConfig: trial.config,
-    last: typeof last === 'number' ? last : undefined,
-    best: values.length === 0 ? undefined : mode === 'min' ? Math.min(...values) : Math.max(...values),
+    last,
+    best,
     iterations: trial.results.length,
     exploits: trial.lineage.length,
     failures: trial.numFailures,

@@ -1,5 +1,6 @@
 import type { Config } from '@vitune/dsl'
 import { RunError } from '../../errors.js'
+import { trialMetric } from '../../result-grid.js'
 import type { ExploitEvent } from '../../types.js'
 import { type AnyResultGrid, type AnyTrial, numberAt } from '../plots/series.js'
 
@@ -51,9 +52,8 @@ export interface ArtifactSummary {
 }
 
 function trialSummary(grid: AnyResultGrid, trial: AnyTrial): TrialArtifactSummary {
-  const metric = grid.metric
-  const values = metric === undefined ? [] : trial.results.map((r) => numberAt(r, metric)).filter((v): v is number => v !== undefined)
   const last = trial.results[trial.results.length - 1]
+  const { last: lastMetric, best: bestMetric } = trialMetric(trial, grid.metric, grid.mode)
   return {
     trialId: trial.trialId,
     index: trial.index,
@@ -64,8 +64,8 @@ function trialSummary(grid: AnyResultGrid, trial: AnyTrial): TrialArtifactSummar
     finalConfig: trial.config,
     results: trial.results.length,
     lastTrainingIteration: last?.trainingIteration,
-    lastMetric: metric === undefined || last === undefined ? undefined : numberAt(last, metric),
-    bestMetric: values.length === 0 ? undefined : grid.mode === 'min' ? Math.min(...values) : Math.max(...values),
+    lastMetric,
+    bestMetric,
     exploits: trial.lineage.length,
     donated: grid.lineage.filter((e) => e.donorId === trial.trialId).length,
     failures: trial.numFailures,
