@@ -66,6 +66,13 @@ function listOf<T>(values: Iterable<T>): readonly T[] {
   return iterable && typeof values !== 'string' ? [...values] : (values as unknown as readonly T[])
 }
 
+/** True for a nested object of a space, a mutations spec or a config: a plain object that is not a domain. */
+export function isNestedSpec(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isDomain(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
 /** Every value in `values` becomes its own trial; grids multiply (Ray's `grid_search`). Any iterable works. */
 export function grid<const T>(values: readonly T[]): GridDomain<T>
 /** Every value the iterable yields becomes its own trial, in order (Ray's `grid_search(range(10))`). */

@@ -17,6 +17,7 @@ export {
   DOMAIN_TAG,
   grid,
   isDomain,
+  isNestedSpec,
   lograndint,
   loguniform,
   qlograndint,

@@ -1,5 +1,5 @@
 import type { PbtOptions } from './definition.js'
-import { type Domain, isDomain } from './domains.js'
+import { type Domain, isDomain, isNestedSpec } from './domains.js'
 import { type DefinitionErrorCode, ExperimentDefinitionError } from './errors.js'
 import type { MutationSpecShape, SpaceSpec } from './types.js'
 
@@ -34,12 +34,6 @@ const DOMAIN_KINDS = new Set<string>([
   'qlograndint',
   'sampleFrom',
 ])
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || isDomain(value)) return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
-}
 
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value))
 
@@ -157,7 +151,7 @@ function validateSpaceValue(fail: Fail, key: string, value: unknown): void {
   if (isDomain(value)) validateDomain(fail, key, value)
   else if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) validateSpaceValue(fail, `${key}[${i}]`, item)
-  } else if (isPlainObject(value)) validateSpace(fail, value as SpaceSpec, key)
+  } else if (isNestedSpec(value)) validateSpace(fail, value as SpaceSpec, key)
   else if (typeof value === 'number' && !Number.isFinite(value)) {
     fail('VITUNE_SPACE_VALUE', key, `${value} cannot be a config value: it does not survive JSON`, 'Use a finite number, or null for "no limit".')
   } else if (typeof value === 'object' && value !== null) {
@@ -180,7 +174,7 @@ function validateSpaceValue(fail: Fail, key: string, value: unknown): void {
 
 /** Walks a space, validating every domain and rejecting values a config cannot hold. */
 export function validateSpace(fail: Fail, spec: SpaceSpec, prefix = 'space'): void {
-  if (!isPlainObject(spec)) {
+  if (!isNestedSpec(spec)) {
     fail('VITUNE_SPACE_VALUE', prefix, `the space must be an object of keys, got ${Array.isArray(spec) ? 'a list' : show(spec)}`, 'Write .space({ lr: 0.05 }).')
   }
   for (const [name, value] of Object.entries(spec)) validateSpaceValue(fail, `${prefix}.${name}`, value)
@@ -188,7 +182,7 @@ export function validateSpace(fail: Fail, spec: SpaceSpec, prefix = 'space'): vo
 
 /** Walks a mutations spec the way Ray's PBT reads it. */
 export function validateMutations(fail: Fail, spec: MutationSpecShape, prefix = 'mutate'): void {
-  if (!isPlainObject(spec)) {
+  if (!isNestedSpec(spec)) {
     fail(
       'VITUNE_MUTATION_TYPE',
       prefix,
@@ -221,7 +215,7 @@ export function validateMutations(fail: Fail, spec: MutationSpecShape, prefix = 
       if (value.length === 0) fail('VITUNE_EMPTY_VALUES', key, 'an empty list cannot be a mutation', 'List at least one value.')
     } else if (typeof value === 'function') {
       if (value.length > 0) fail('VITUNE_MUTATION_TYPE', key, 'a mutation function must take no arguments', 'Write () => value.')
-    } else if (isPlainObject(value)) {
+    } else if (isNestedSpec(value)) {
       validateMutations(fail, value as MutationSpecShape, key)
     } else {
       fail(
@@ -239,7 +233,7 @@ type ValueKind = 'number' | 'other' | 'object' | 'unknown'
 
 function kindOf(value: unknown): ValueKind {
   if (typeof value === 'number') return 'number'
-  if (isPlainObject(value)) return 'object'
+  if (isNestedSpec(value)) return 'object'
   if (!isDomain(value)) return value === undefined ? 'unknown' : 'other'
   if (value.$domain === 'sampleFrom') return 'unknown'
   if (value.$domain !== 'grid' && value.$domain !== 'choice') return 'number'
@@ -270,7 +264,7 @@ export function validateMutationsAgainstSpace(fail: Fail, space: SpaceSpec, muta
       continue
     }
     const kind = kindOf(space[name])
-    if (isPlainObject(mutation)) {
+    if (isNestedSpec(mutation)) {
       if (kind === 'object') validateMutationsAgainstSpace(fail, space[name] as SpaceSpec, mutation as MutationSpecShape, key, false)
       else if (kind !== 'unknown')
         fail(
@@ -370,6 +364,6 @@ export function copySpec<T>(value: T): T {
     if (Array.isArray(domain.values)) domain.values = domain.values.map(copySpec)
     return domain as T
   }
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copySpec(v)])) as T
+  if (isNestedSpec(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copySpec(v)])) as T
   return value
 }

@@ -1,4 +1,4 @@
-import { type Config, isDomain, type MutationSpecShape, type MutationValue, type RandomDomain } from '@vitune/dsl'
+import { type Config, isDomain, isNestedSpec, type MutationSpecShape, type MutationValue, type RandomDomain } from '@vitune/dsl'
 import { cloneCheckpoint } from '../clone.js'
 import { type RandomStream, randomChoice } from '../random.js'
 import { fitToDomain, isIntegerDomain, sampleDomain } from '../search/sample.js'
@@ -16,12 +16,6 @@ export interface Explored {
   readonly config: Config
   readonly operations: Readonly<Record<string, unknown>>
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' &&
-  value !== null &&
-  !isDomain(value) &&
-  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
 
 /** Value equality for JSON-like data (Python's `==` on lists and dicts). */
 function sameValue(a: unknown, b: unknown): boolean {
@@ -64,8 +58,8 @@ function exploreLevel(config: Config, spec: MutationSpecShape, options: ExploreO
   const operations: Record<string, unknown> = {}
   for (const [key, mutation] of Object.entries(spec) as [string, MutationValue][]) {
     const current = config[key]
-    if (isPlainObject(mutation) && typeof mutation !== 'function') {
-      if (!isPlainObject(current)) throw new TypeError(`the config has no object at \`${path}${key}\` for the nested mutation`)
+    if (isNestedSpec(mutation) && typeof mutation !== 'function') {
+      if (!isNestedSpec(current)) throw new TypeError(`the config has no object at \`${path}${key}\` for the nested mutation`)
       const inner = exploreLevel(current, mutation as MutationSpecShape, options, stream, `${path}${key}.`)
       next[key] = inner.config
       operations[key] = inner.operations

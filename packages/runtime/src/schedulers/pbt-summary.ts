@@ -1,7 +1,4 @@
-import { type Config, isDomain, type MutationSpecShape } from '@vitune/dsl'
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !isDomain(value)
+import { type Config, isNestedSpec, type MutationSpecShape } from '@vitune/dsl'
 
 /** The mutated keys of a config, nested ones included, in the config's key order (Ray's `_filter_mutated_params_from_config`). */
 export function filterMutatedParams(config: Config, mutations: MutationSpecShape): Config {
@@ -10,7 +7,7 @@ export function filterMutatedParams(config: Config, mutations: MutationSpecShape
     if (!Object.hasOwn(mutations, key)) continue
     const mutation = mutations[key]
     kept[key] =
-      isPlainObject(mutation) && typeof mutation !== 'function' && isPlainObject(value) ? filterMutatedParams(value, mutation as MutationSpecShape) : value
+      isNestedSpec(mutation) && typeof mutation !== 'function' && isNestedSpec(value) ? filterMutatedParams(value, mutation as MutationSpecShape) : value
   }
   return kept
 }
@@ -33,9 +30,9 @@ export function summarizeHyperparamChanges(oldParams: Config, newParams: Config,
     }
     const newValue = newParams[key]
     summary += `${prefix}${key} : `
-    if (isPlainObject(oldValue)) {
+    if (isNestedSpec(oldValue)) {
       const nested = operations[key]
-      summary += `\n${summarizeHyperparamChanges(oldValue, (newValue ?? {}) as Config, isPlainObject(nested) ? nested : {}, `${prefix}    `)}`
+      summary += `\n${summarizeHyperparamChanges(oldValue, (newValue ?? {}) as Config, isNestedSpec(nested) ? nested : {}, `${prefix}    `)}`
     } else {
       const op = operations[key]
       const arrow = typeof op === 'string' && op.length > 0 ? `--- (${op}) -->` : '----->'

@@ -1,4 +1,4 @@
-import { type Config, type Domain, type ExperimentDef, isDomain } from '@vitune/dsl'
+import { type Config, type Domain, type ExperimentDef, isDomain, isNestedSpec } from '@vitune/dsl'
 import { RunError } from '../errors.js'
 import type { RandomStream } from '../random.js'
 import { isRandomDomain, sampleDomain } from './sample.js'
@@ -20,9 +20,7 @@ type Path = readonly (string | number)[]
 type Node = Record<string | number, unknown>
 type GridDomain = Extract<Domain, { $domain: 'grid' }>
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !isDomain(value)
-const isContainer = (value: unknown): value is Node => Array.isArray(value) || isPlainObject(value)
+const isContainer = (value: unknown): value is Node => Array.isArray(value) || isNestedSpec(value)
 
 /** Ray sorts key paths as tuples: element by element, numbers numerically, shorter first. */
 function comparePaths(a: Path, b: Path): number {
@@ -53,7 +51,7 @@ function collectDomains(node: unknown, prefix: Path = []): [Path, Domain][] {
 /** Copies the plain objects and lists of a space; domains, functions and leaves are shared. */
 function copyTree<T>(value: T): T {
   if (Array.isArray(value)) return value.map(copyTree) as T
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyTree(v)])) as T
+  if (isNestedSpec(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyTree(v)])) as T
   return value
 }
 
