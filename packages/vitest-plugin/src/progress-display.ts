@@ -1,3 +1,4 @@
+import { formatMetric } from './format.js'
 import type { ProgressArtifact } from './meta.js'
 
 /** Where and how progress is shown. */
@@ -17,11 +18,9 @@ export interface ProgressDisplayOptions {
 const UP = (n: number) => `\x1b[${n}A`
 const CLEAR_DOWN = '\x1b[0J'
 
-const fmt = (value: number | undefined) => (value === undefined ? '-' : Number.isInteger(value) ? String(value) : value.toPrecision(6))
-
 /** One experiment's progress as a line of text. */
 export function progressLine(p: ProgressArtifact): string {
-  const best = p.metric === undefined ? '' : `, best ${p.metric}=${fmt(p.best)}`
+  const best = p.metric === undefined ? '' : `, best ${p.metric}=${formatMetric(p.best)}`
   const state = p.done ? '✔' : '…'
   return `[vitune] ${state} ${p.experiment}: iteration ${p.iteration}, ${p.finished}/${p.population} trials finished, ${p.running} running${best}, ${p.exploits} exploits`
 }

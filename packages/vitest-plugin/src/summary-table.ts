@@ -1,7 +1,6 @@
 import type { Config } from '@vitune/dsl'
+import { formatMetric } from './format.js'
 import type { ExperimentSummary } from './meta.js'
-
-const fmt = (value: number | undefined) => (value === undefined ? '-' : Number.isInteger(value) ? String(value) : value.toPrecision(6))
 
 function formatValue(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)))
@@ -49,13 +48,13 @@ export function experimentTable(s: ExperimentSummary): string {
     ...(showStatus ? [t.status] : []),
     configText(t.initialConfig, varying),
     configText(t.finalConfig, varying),
-    fmt(t.best),
+    formatMetric(t.best),
     String(t.exploits),
   ])
   const best =
     s.best === undefined
       ? 'no best trial'
-      : `best ${metric}=${fmt(s.best.value)}${s.mode === undefined ? '' : ` (${s.mode})`} by ${s.best.trialId} (${s.best.tag})`
+      : `best ${metric}=${formatMetric(s.best.value)}${s.mode === undefined ? '' : ` (${s.mode})`} by ${s.best.trialId} (${s.best.tag})`
   const lines = [`${s.experiment}: ${best}, ${s.exploits} exploits, ${(s.durationMs / 1000).toFixed(2)}s`]
   if (constant.length > 0) lines.push(`  same in every trial: ${constant.map(([k, v]) => `${k}=${formatValue(v)}`).join(' ')}`)
   lines.push(boxTable([head, ...rows]))
