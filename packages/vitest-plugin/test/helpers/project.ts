@@ -1,20 +1,23 @@
 import { spawnSync } from 'node:child_process'
-import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll } from 'vitest'
 
 const pluginRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const packagesRoot = resolve(pluginRoot, '..')
 
 /**
- * Copies a fixture into a fresh temp project whose node_modules link to the workspace's packages.
- * It lives outside the repository: inside a linked package it would make a symlink loop that
- * tools walking the tree (globs, ts-morph) follow forever.
+ * Copies a fixture into a fresh temp project whose node_modules link to the workspace's packages,
+ * and removes it after the calling suite. It lives outside the repository: inside a linked package
+ * it would make a symlink loop that tools walking the tree (globs, ts-morph) follow forever. The
+ * directory is unique per call (mkdtemp), so runs side by side never share or delete each other's.
+ * Call it while a suite is being collected (in a `describe` body).
  */
 export function makeProject(fixture: string, name: string): string {
-  const dir = join(tmpdir(), 'vitune-e2e', name)
-  rmSync(dir, { recursive: true, force: true })
+  const dir = mkdtempSync(join(tmpdir(), `vitune-e2e-${name}-`))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
   mkdirSync(join(dir, 'node_modules', '@vitune'), { recursive: true })
   cpSync(join(pluginRoot, 'test', 'fixtures', fixture), dir, { recursive: true })
   for (const pkg of ['dsl', 'runtime', 'vitest-plugin']) symlinkSync(join(packagesRoot, pkg), join(dir, 'node_modules', '@vitune', pkg), 'dir')
