@@ -136,8 +136,8 @@ declare module 'vitest' {
      * The best trial's final metric reaches `target` (at least for max, at most for min); with
      * `within`, some trial reached it by that iteration; with `everyTrial`, every trial did.
      */
-    toReachMetric: (target: number, options?: ReachOptions<MetricName<T>>) => T
+    toReachMetric: (target: number, options?: ReachOptions<MetricName<T>>) => void
     /** The run had a number of exploits within bounds; default at least one. */
-    toHaveExploits: (options?: ExploitCountOptions) => T
+    toHaveExploits: (options?: ExploitCountOptions) => void
   }
 }

@@ -5,19 +5,23 @@ import { describe, inject, recordArtifact, type RunnerTestCase as Test, test } f
 import type { ProgressArtifact, ProvidedOptions } from '../meta.js'
 import { summarize } from './summary.js'
 
+/**
+ * One check of a finished experiment. It may return anything (`(r) => expect(r).toReachMetric(1)` is
+ * an expression); a returned promise is awaited, as Vitest does with a test function's.
+ */
+export type TuneAssertion<C extends Config, M extends Metrics> = (result: ResultGrid<C, M>) => unknown
+
 /** Assertions on a finished experiment: one function, or named functions that each become a test. */
-export type TuneAssertions<C extends Config, M extends Metrics> =
-  | ((result: ResultGrid<C, M>) => void | Promise<void>)
-  | Readonly<Record<string, (result: ResultGrid<C, M>) => void | Promise<void>>>
+export type TuneAssertions<C extends Config, M extends Metrics> = TuneAssertion<C, M> | Readonly<Record<string, TuneAssertion<C, M>>>
 
 /** Per-experiment options of `tune()`. */
-export interface TuneOptions {
+export interface TuneOptions<C extends Config = Config, M extends Metrics = Metrics> {
   /**
    * Hook called with the result grid after the run and its artifacts, before assertions: write extra
    * figures into `outDir` (the experiment's artifacts directory; undefined when artifacts are off)
-   * and the experiment's index.html links them too.
+   * and the experiment's index.html links them too. A returned promise is awaited.
    */
-  readonly afterRun?: (result: ResultGrid<Config, Metrics>, context: { readonly outDir: string | undefined }) => void | Promise<void>
+  readonly afterRun?: (result: ResultGrid<C, M>, context: { readonly outDir: string | undefined }) => unknown
 }
 
 const DEFAULTS: ProvidedOptions = { outDir: '.vitune', artifacts: false, progressIntervalMs: 500 }
@@ -110,7 +114,7 @@ function schedulerLabel(scheduler: ExperimentDef['scheduler']): string {
 export function tune<C extends Config, M extends Metrics, K>(
   experiment: Experiment<C, M, K>,
   assertions?: TuneAssertions<C, M>,
-  options: TuneOptions = {},
+  options: TuneOptions<C, M> = {},
 ): void {
   const def = experiment.def
   validateExperiment(def)
@@ -143,7 +147,7 @@ export function tune<C extends Config, M extends Metrics, K>(
       }
       const grid = result as unknown as ResultGrid<Config, Metrics>
       const outDir = settings.artifacts ? await writeExperimentArtifacts(grid, settings.outDir) : undefined
-      await options.afterRun?.(grid, { outDir })
+      await options.afterRun?.(result, { outDir })
       // Link what afterRun added (extra figures) from the experiment's index page.
       if (outDir !== undefined && options.afterRun !== undefined) await (await import('@vitune/runtime/node')).writeExperimentIndex(outDir)
       task.meta.vitune = summarize(grid as unknown as ResultGrid, task.file.name, def.scheduler.kind, performance.now() - started, outDir)
