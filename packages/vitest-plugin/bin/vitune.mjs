@@ -1,19 +1,57 @@
 #!/usr/bin/env node
 // `vitune [vitest args]` is `vitest [vitest args] --mode tune`: it accepts a literal --tune and
-// passes every other flag through to Vitest's own CLI.
+// passes every other flag through to Vitest's own CLI. `--help` prints vitune's own lines first,
+// since Vitest's help cannot know about tune mode or the plugin's options.
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
+const own = createRequire(import.meta.url)
+const { version } = own('../package.json')
+
+const HELP = `vitune/${version}: Population Based Training for TypeScript, run as Vitest test suites
+
+Usage:
+  $ vitune [run|watch|list] [...filters] [vitest options]
+
+vitune is vitest in tune mode: only *.tune.ts files run, with no test timeout, vitune's matchers
+and its reporter. Every Vitest command, filter and option listed further down works here as well.
+
+vitune's options:
+  --tune         Accepted and ignored: vitune is always in tune mode (Vitest itself rejects --tune)
+  --mode <name>  vitune adds --mode tune; naming another mode turns tune mode off (VITUNE=1 keeps it on)
+
+Other ways into tune mode: vitest --mode tune, VITUNE=1 vitest, vitest run -- --tune.
+A plain \`vitest run\` leaves *.tune.ts files alone.
+
+Options of the vitune() plugin (vitest.config.ts: plugins: [vitune({ outDir: 'results' })]):
+  outDir              Artifacts folder, relative to the project root; one folder per experiment,
+                      with index.html linking them all (default: .vitune)
+  artifacts           Write result files, policy logs and plots (default: true)
+  include             Globs of experiment files (default: **/*.tune.?(c|m)[jt]s?(x))
+  progressIntervalMs  Milliseconds between progress lines (default: 1000)
+  testTimeout         Per-test timeout in tune mode, in ms; 0 means none (default: 0)
+
+Examples:
+  $ vitune run                      tune every *.tune.ts file once and exit
+  $ vitune run quadratic -t pbt     only files matching "quadratic", tests matching "pbt"
+  $ vitune run --reporter=verbose   one line per trial and assertion
+
+Vitest's own help follows.
+`
+
 const args = process.argv.slice(2).filter((arg) => arg !== '--tune')
+if (args.includes('--help') || args.includes('-h')) process.stdout.write(`${HELP}\n`)
+else if (args.includes('--version') || args.includes('-v')) process.stdout.write(`vitune/${version}\n`)
 if (!args.some((arg) => arg === '--mode' || arg.startsWith('--mode='))) args.push('--mode', 'tune')
 process.argv = [process.argv[0], process.argv[1], ...args]
 
+// The user's own Vitest first (one instance for the plugin, the matchers and the runner), then ours.
 const require = createRequire(join(process.cwd(), 'noop.js'))
 let vitestPackage
 try {
   vitestPackage = require.resolve('vitest/package.json')
 } catch {
-  vitestPackage = createRequire(import.meta.url).resolve('vitest/package.json')
+  vitestPackage = own.resolve('vitest/package.json')
 }
 await import(pathToFileURL(join(dirname(vitestPackage), 'vitest.mjs')).href)
