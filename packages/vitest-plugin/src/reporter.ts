@@ -1,5 +1,5 @@
-import { relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
+import { displayPath } from './display-path.js'
 import type { ExperimentSummary, ProgressArtifact } from './meta.js'
 import { ProgressDisplay } from './progress-display.js'
 import { experimentTable } from './summary-table.js'
@@ -44,7 +44,6 @@ const truthy = (value: string | undefined) => value !== undefined && value !== '
  * (default, verbose, json, junit) and moves to stderr when one of them owns stdout.
  */
 export class TuneReporter implements Reporter {
-  #vitest: Vitest | undefined
   #summaries: ExperimentSummary[] = []
   #display: ProgressDisplay | undefined
   #stream: NodeJS.WritableStream = process.stdout
@@ -60,7 +59,6 @@ export class TuneReporter implements Reporter {
   }
 
   onInit(vitest: Vitest): void {
-    this.#vitest = vitest
     const logger = vitest.logger
     this.#stream = stdoutIsTaken(vitest.config as unknown as ReporterConfig) ? logger.errorStream : logger.outputStream
     const tty = this.#options.tty ?? ((this.#stream as { isTTY?: boolean }).isTTY === true && !truthy(process.env.CI))
@@ -120,14 +118,13 @@ export class TuneReporter implements Reporter {
     this.#display?.interrupt()
     if (this.#summaries.length === 0) return
     const tables = this.#summaries.map(experimentTable)
-    const root = this.#vitest?.config.root ?? process.cwd()
     const lines = [`\n${tables.join('\n\n')}`]
     const written = this.#summaries.filter((s) => s.artifactsDir !== undefined)
     if (this.#options.outDir !== undefined && written.length > 0) {
       const { writeRunIndex } = await import('@vitune/runtime/node')
       const index = await writeRunIndex(this.#options.outDir)
-      lines.push(`[vitune] artifacts of ${written.length} experiment(s): open ${relative(root, index) || index} in a browser`)
-      for (const s of written) lines.push(`[vitune]   ${s.experiment}: ${relative(root, s.artifactsDir as string)}/`)
+      lines.push(`[vitune] artifacts of ${written.length} experiment(s): open ${displayPath(index)} in a browser`)
+      for (const s of written) lines.push(`[vitune]   ${s.experiment}: ${displayPath(s.artifactsDir as string)}/`)
     }
     this.#write(`${lines.join('\n')}\n`)
   }

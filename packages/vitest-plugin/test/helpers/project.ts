@@ -36,7 +36,9 @@ export interface RunOutcome {
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('VITEST') && key !== 'VITUNE' && key !== 'NODE_OPTIONS') env[key] = value
+  // INIT_CWD: the outer `pnpm test` sets it to the repository; the child is a user in `dir`.
+  const dropped = new Set(['VITUNE', 'NODE_OPTIONS', 'INIT_CWD'])
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('VITEST') && !dropped.has(key)) env[key] = value
   return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', ...extra }
 }
 
