@@ -108,7 +108,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
     return this.with({ stop: criteria as StopDef })
   }
 
-  /** The seed every random stream derives from; the same seed gives the same results. */
+  /** The seed every random stream derives from (default 0, so runs repeat); the same seed gives the same results. */
   seed(seed: number): Experiment<C, M, K> {
     if (!Number.isSafeInteger(seed)) this.fail('VITUNE_SEED', 'seed', `the seed must be an integer, got ${seed}`, 'Pass a whole number such as 1.')
     return this.with({ seed })

@@ -25,6 +25,8 @@ export interface ExperimentSummary {
   readonly metric: string | undefined
   readonly mode: 'min' | 'max' | undefined
   readonly scheduler: string
+  /** The experiment's seed (`.seed()`, 0 by default): the same seed gives the same results. */
+  readonly seed: number
   readonly best: { readonly trialId: string; readonly tag: string; readonly value: number | undefined; readonly config: Config } | undefined
   readonly trials: readonly TrialSummary[]
   readonly exploits: number

@@ -55,7 +55,7 @@ export function experimentTable(s: ExperimentSummary): string {
     s.best === undefined
       ? 'no best trial'
       : `best ${metric}=${formatMetric(s.best.value)}${s.mode === undefined ? '' : ` (${s.mode})`} by ${s.best.trialId} (${s.best.tag})`
-  const lines = [`${s.experiment}: ${best}, ${s.exploits} exploits, ${(s.durationMs / 1000).toFixed(2)}s`]
+  const lines = [`${s.experiment}: ${best}, ${s.exploits} exploits, ${(s.durationMs / 1000).toFixed(2)}s, seed ${s.seed}`]
   if (constant.length > 0) lines.push(`  same in every trial: ${constant.map(([k, v]) => `${k}=${formatValue(v)}`).join(' ')}`)
   lines.push(boxTable([head, ...rows]))
   return lines.join('\n')

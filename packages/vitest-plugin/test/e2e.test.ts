@@ -9,6 +9,8 @@ describe('tune mode end to end (real Vitest on fixture files)', () => {
     expect(output).toContain('fixture climb')
     expect(output).toMatch(/run \(2 trials, PBT synchronous\)/)
     expect(output).toMatch(/fixture climb: best score=-?[\d.e-]+ \(max\) by \w{5}_\d{5}/)
+    // The summary names the seed the run used (the fixture's .seed(7)).
+    expect(output).toMatch(/^fixture climb: best .*, seed 7$/m)
     expect(code, output).toBe(0)
   })
 

@@ -19,6 +19,7 @@ const summary = (experiment: string): ExperimentSummary => ({
   metric: 'score',
   mode: 'max',
   scheduler: 'fifo',
+  seed: 1,
   best: { trialId: 'a_00000', tag: '0_x=1', value: 3, config: { x: 1 } },
   trials: [
     {

@@ -30,6 +30,7 @@ const summary: ExperimentSummary = {
   metric: 'Q',
   mode: 'max',
   scheduler: 'pbt',
+  seed: 0,
   best: { trialId: 't1', tag: 't1-tag', value: 1.2, config: {} },
   trials: [
     trial('t0', { lr: 0.05, h0: 0, n: 100 }, { lr: 0.0655, h0: 0.9082, n: 100 }, 1.19, 3),
@@ -43,7 +44,7 @@ const summary: ExperimentSummary = {
 describe('end-of-run table', () => {
   test('one row per trial: initial and final config (keys that vary), best metric, exploits; the best trial starred', () => {
     const text = experimentTable(summary)
-    expect(text.split('\n')[0]).toBe('demo: best Q=1.20000 (max) by t1 (t1-tag), 5 exploits, 1.23s')
+    expect(text.split('\n')[0]).toBe('demo: best Q=1.20000 (max) by t1 (t1-tag), 5 exploits, 1.23s, seed 0')
     expect(text).toContain('same in every trial: n=100')
     expect(text).toMatch(/│ trial\s+│ initial config\s+│ final config\s+│ best Q\s+│ exploits │/)
     expect(text).toMatch(/│ {3}t0 +│ lr=0\.05 h0=0 +│ lr=0\.0655 h0=0\.9082 │ 1\.19000 │ 3 +│/)

@@ -19,7 +19,14 @@ function summarizeTrial(trial: TrialResult, metric: string | undefined, mode: 'm
 }
 
 /** Condenses a result grid into what the reporter shows and stores. */
-export function summarize(grid: ResultGrid, file: string, scheduler: string, durationMs: number, artifactsDir: string | undefined): ExperimentSummary {
+export function summarize(
+  grid: ResultGrid,
+  file: string,
+  scheduler: string,
+  seed: number,
+  durationMs: number,
+  artifactsDir: string | undefined,
+): ExperimentSummary {
   let best: ExperimentSummary['best']
   try {
     const b = grid.best
@@ -34,6 +41,7 @@ export function summarize(grid: ResultGrid, file: string, scheduler: string, dur
     metric: grid.metric,
     mode: grid.mode,
     scheduler,
+    seed,
     best,
     trials: grid.trials.map((t) => summarizeTrial(t, grid.metric, grid.mode)),
     exploits: grid.lineage.length,

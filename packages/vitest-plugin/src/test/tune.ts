@@ -150,7 +150,7 @@ export function tune<C extends Config, M extends Metrics, K>(
       await options.afterRun?.(result, { outDir })
       // Link what afterRun added (extra figures) from the experiment's index page.
       if (outDir !== undefined && options.afterRun !== undefined) await (await import('@vitune/runtime/node')).writeExperimentIndex(outDir)
-      task.meta.vitune = summarize(grid as unknown as ResultGrid, task.file.name, def.scheduler.kind, performance.now() - started, outDir)
+      task.meta.vitune = summarize(grid as unknown as ResultGrid, task.file.name, def.scheduler.kind, def.seed, performance.now() - started, outDir)
     })
 
     for (const variant of variants) {
