@@ -17,10 +17,15 @@ function codesInSource(): Set<string> {
   return codes
 }
 
+/** The code of every row of docs/errors.md, in order. */
+function rowsInDocs(): string[] {
+  const text = readFileSync(join(root, 'docs', 'errors.md'), 'utf8')
+  return [...text.matchAll(/^\| `(VITUNE_[A-Z_]+)` *\|/gm)].map((m) => m[1] as string)
+}
+
 /** Codes that have a row in docs/errors.md. */
 function codesInDocs(): Set<string> {
-  const text = readFileSync(join(root, 'docs', 'errors.md'), 'utf8')
-  return new Set([...text.matchAll(/^\| `(VITUNE_[A-Z_]+)` *\|/gm)].map((m) => m[1] as string))
+  return new Set(rowsInDocs())
 }
 
 describe('docs/errors.md', () => {
@@ -30,5 +35,10 @@ describe('docs/errors.md', () => {
     expect([...source].filter((c) => !docs.has(c)).sort(), 'codes missing from docs/errors.md').toEqual([])
     expect([...docs].filter((c) => !source.has(c)).sort(), 'codes in docs/errors.md that no source raises').toEqual([])
     expect(source.size).toBeGreaterThan(50)
+  })
+
+  test('has one row per code, so a reader never finds two answers', () => {
+    const rows = rowsInDocs()
+    expect(rows.filter((code, i) => rows.indexOf(code) !== i)).toEqual([])
   })
 })
