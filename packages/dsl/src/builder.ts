@@ -9,8 +9,21 @@ import {
   type StorageOptions,
 } from './definition.js'
 import { type PolicyRecord, parsePolicy } from './policy.js'
-import type { Config, InferConfig, MetricName, Metrics, Mode, MutationSpec, SpaceSpec, StopCriteria, Trainable, WithMutations } from './types.js'
-import { copySpec, failFor, validateMutations, validateMutationsAgainstSpace, validatePbtOptions, validateSpace } from './validate.js'
+import type {
+  Config,
+  InferConfig,
+  KnownMutationKeys,
+  MetricName,
+  Metrics,
+  Mode,
+  MutateOptions,
+  MutationSpec,
+  SpaceSpec,
+  StopCriteria,
+  Trainable,
+  WithMutations,
+} from './types.js'
+import { copySpec, failFor, validateMutations, validateMutationsAgainstSpace, validateNewKeys, validatePbtOptions, validateSpace } from './validate.js'
 
 /**
  * An immutable experiment builder around a plain `ExperimentDef`. Every step returns a new
@@ -40,18 +53,26 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   /** The search space: constants, domains, grids and `sampleFrom`; its shape is the config type. */
   space<const S extends SpaceSpec>(spec: S): Experiment<InferConfig<S>, M, K> {
     validateSpace(this.fail, spec)
-    if (this.def.mutations !== undefined) validateMutationsAgainstSpace(this.fail, spec, this.def.mutations)
+    if (this.def.mutations !== undefined) validateMutationsAgainstSpace(this.fail, spec, this.def.mutations, this.def.newMutationKeys)
     return this.with({ space: copySpec(spec) })
   }
 
-  /** PBT's `hyperparam_mutations`: how each key may be resampled or perturbed. */
-  mutate<const X extends MutationSpec<C>>(spec: X): Experiment<WithMutations<C, X>, M, K> {
+  /**
+   * PBT's `hyperparam_mutations`: how each key of the space may be resampled or perturbed. Call it
+   * after `.space()`. A key the space lacks is an error unless `options.newKeys` lists it; then each
+   * trial draws it from its mutation at its start, as Ray does for every missing key.
+   */
+  mutate<const X extends MutationSpec<C>, const N extends Exclude<keyof X & string, keyof C> = never>(
+    spec: X & KnownMutationKeys<X, C, N>,
+    options: MutateOptions<N> = {},
+  ): Experiment<WithMutations<C, Pick<X, N>>, M, K> {
     validateMutations(this.fail, spec)
-    validateMutationsAgainstSpace(this.fail, this.def.space, spec)
+    const newKeys = validateNewKeys(this.fail, spec, options)
+    validateMutationsAgainstSpace(this.fail, this.def.space, spec, newKeys)
     if (Object.keys(spec).length === 0 && this.def.scheduler.kind === 'pbt' && this.def.scheduler.customExplore === undefined) {
       this.fail('VITUNE_MUTATION_EMPTY', 'mutate', 'no key is given to mutate', 'List at least one key, or pass customExplore to .pbt().')
     }
-    return this.with({ mutations: copySpec(spec) })
+    return this.with({ mutations: copySpec(spec), newMutationKeys: newKeys.length === 0 ? undefined : newKeys })
   }
 
   /** Schedule trials with Population Based Training. */
@@ -216,7 +237,7 @@ export function validateExperiment(def: ExperimentDef): void {
     if (!hasMutations && def.scheduler.customExplore === undefined)
       fail('VITUNE_MUTATION_EMPTY', 'mutate', 'PBT has nothing to explore', 'Add .mutate({ lr: loguniform(1e-4, 1e-1) }) or pass customExplore to .pbt().')
   }
-  if (def.mutations !== undefined) validateMutationsAgainstSpace(fail, def.space, def.mutations)
+  if (def.mutations !== undefined) validateMutationsAgainstSpace(fail, def.space, def.mutations, def.newMutationKeys)
   if (def.failFast && def.maxFailures !== 0)
     fail('VITUNE_MAX_FAILURES', 'failures', 'failFast cannot be combined with retries (Ray rejects it too)', 'Set maxFailures to 0, or drop failFast.')
 }

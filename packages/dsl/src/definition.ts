@@ -78,6 +78,8 @@ export interface ExperimentDef {
   readonly name: string
   readonly space: SpaceSpec
   readonly mutations: MutationSpecShape | undefined
+  /** Top-level mutation keys the space lacks, added on purpose (`mutate(spec, { newKeys })`); trials draw them at start. */
+  readonly newMutationKeys?: readonly string[] | undefined
   readonly scheduler: SchedulerDef
   readonly metric: string | undefined
   readonly mode: Mode | undefined

@@ -70,8 +70,38 @@ export type MutationFor<T> = unknown extends T
         ? { readonly [K in keyof T]?: MutationFor<T[K]> }
         : CategoricalMutation<T>
 
-/** Mutations for config `C`: known keys must match their type; new keys are sampled at trial start. */
+/** Mutations for config `C`: known keys must match their type; other keys are checked by `KnownMutationKeys`. */
 export type MutationSpec<C> = { readonly [K in keyof C]?: MutationFor<C[K]> } & MutationSpecShape
+
+/** The type error a mutation key the space lacks gets: it names the key and says how to add it on purpose. */
+export type UnknownMutationKey<P> =
+  `\`${P & string}\` is not a key of .space(): fix the name, or add it on purpose with .mutate(spec, { newKeys: ['${P & string}'] })`
+/** The type error a nested mutation key the space lacks gets. */
+export type UnknownNestedMutationKey<P> = `\`${P & string}\` is not a key of this nested object of .space()`
+
+/** A mutation value that is a nested spec (not a domain, list or function). */
+type NestedMutation<V> = V extends RandomDomain | readonly unknown[] | ((...args: never[]) => unknown) ? never : V extends object ? V : never
+
+/**
+ * Mutations `X` with every key checked against config `C`: a key `C` lacks becomes a message type,
+ * so a typo (`lrr` for `lr`) is a type error, except for top-level keys listed in `N` (`newKeys`).
+ * Nested keys must exist too: Ray fills only missing top-level keys.
+ */
+export type KnownMutationKeys<X, C, N extends PropertyKey = never> = {
+  [P in keyof X]: P extends keyof C ? KnownValue<X[P], C[P]> : P extends N ? X[P] : UnknownMutationKey<P>
+}
+type KnownNestedKeys<X, C> = { [P in keyof X]: P extends keyof C ? KnownValue<X[P], C[P]> : UnknownNestedMutationKey<P> }
+type KnownValue<V, T> = [NestedMutation<V>] extends [never] ? V : T extends Config ? KnownNestedKeys<V, T> : V
+
+/** Options of `mutate()`. */
+export interface MutateOptions<N extends string = string> {
+  /**
+   * Top-level keys the space lacks that the mutations may add (Ray's behaviour for any missing key):
+   * each trial draws them from their mutation at its start. Without this, a key the space lacks is
+   * an error, so a typo never mutates a phantom key.
+   */
+  readonly newKeys?: readonly N[]
+}
 
 /** The value type one mutation produces, for keys the space lacks. */
 export type InferMutationValue<V> = V extends () => infer T
@@ -89,7 +119,7 @@ export type InferMutationValue<V> = V extends () => infer T
 /** Value types of mutation keys the space lacks, added to the config. */
 export type InferMutationConfig<X> = { -readonly [K in keyof X]: InferMutationValue<X[K]> }
 
-/** The config after `mutate(X)`: the space's config plus the keys only the mutations name. */
+/** The config after `mutate(X)`: the space's config plus the keys only the mutations name (its `newKeys`). */
 export type WithMutations<C, X> = Prettify<C & InferMutationConfig<Omit<X, keyof C>>>
 
 /** Metrics a trainable reports: names to values. */

@@ -1,7 +1,7 @@
 import type { PbtOptions } from './definition.js'
 import { type Domain, isDomain, isNestedSpec } from './domains.js'
 import { type DefinitionErrorCode, ExperimentDefinitionError } from './errors.js'
-import type { MutationSpecShape, SpaceSpec } from './types.js'
+import type { MutateOptions, MutationSpecShape, SpaceSpec } from './types.js'
 
 /** Throws the definition error for one experiment; every check goes through it. */
 export type Fail = (code: DefinitionErrorCode, key: string | undefined, problem: string, fix: string) => never
@@ -244,28 +244,90 @@ function kindOf(value: unknown): ValueKind {
 /** Every domain that draws a number: all but grid, choice and sampleFrom. */
 const NUMERIC_DOMAINS = new Set<string>([...DOMAIN_KINDS].filter((kind) => kind !== 'grid' && kind !== 'choice' && kind !== 'sampleFrom'))
 
+/** Edit distance, for "did you mean" hints on mistyped keys. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length] as number
+}
+
+/** The key of `keys` closest to a mistyped `name`, when one is close enough to be what was meant. */
+export function closestKey(name: string, keys: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = Number.POSITIVE_INFINITY
+  for (const key of keys) {
+    const d = distance(name.toLowerCase(), key.toLowerCase())
+    if (d < bestDistance) {
+      best = key
+      bestDistance = d
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(Math.max(name.length, best.length) / 3)) ? best : undefined
+}
+
+/** Checks `mutate()`'s `newKeys` option: a list of the spec's own top-level keys. Returns it (empty when not given). */
+export function validateNewKeys(fail: Fail, spec: MutationSpecShape, options: MutateOptions): readonly string[] {
+  if (typeof options !== 'object' || options === null)
+    fail('VITUNE_MUTATION_KEY', 'mutate', `the options must be an object, got ${show(options)}`, "Write .mutate(spec, { newKeys: ['momentum'] }).")
+  const newKeys = options.newKeys ?? []
+  if (!Array.isArray(newKeys) || newKeys.some((k) => typeof k !== 'string'))
+    fail('VITUNE_MUTATION_KEY', 'mutate.newKeys', `must be a list of key names, got ${show(newKeys)}`, "Write { newKeys: ['momentum'] }.")
+  for (const name of newKeys) {
+    if (!Object.hasOwn(spec, name))
+      fail(
+        'VITUNE_MUTATION_KEY',
+        `mutate.newKeys`,
+        `lists \`${name}\`, which the mutations do not have`,
+        `List only keys of the mutations object${closestKey(name, Object.keys(spec)) === undefined ? '' : ` (did you mean \`${closestKey(name, Object.keys(spec))}\`?)`}.`,
+      )
+  }
+  return [...newKeys]
+}
+
 /**
- * Checks mutations against the space they mutate: a numeric domain cannot perturb a string, a
- * nested mutation needs an object, and below the top level every key must exist (Ray only fills
- * missing top-level keys at trial start).
+ * Checks mutations against the space they mutate: every key must exist in the space unless it is a
+ * top-level key listed in `newKeys` (Ray adds any missing top-level key; we make that opt-in, so a
+ * typo is caught), a numeric domain cannot perturb a string, and a nested mutation needs an object.
  */
-export function validateMutationsAgainstSpace(fail: Fail, space: SpaceSpec, mutations: MutationSpecShape, prefix = 'mutate', topLevel = true): void {
+export function validateMutationsAgainstSpace(
+  fail: Fail,
+  space: SpaceSpec,
+  mutations: MutationSpecShape,
+  newKeys: readonly string[] = [],
+  prefix = 'mutate',
+  topLevel = true,
+): void {
   for (const [name, mutation] of Object.entries(mutations)) {
     const key = `${prefix}.${name}`
+    const listed = topLevel && newKeys.includes(name)
+    if (listed && Object.hasOwn(space, name))
+      fail('VITUNE_MUTATION_KEY', 'mutate.newKeys', `lists \`${name}\`, but the space has it already`, `Drop \`${name}\` from newKeys.`)
     if (!Object.hasOwn(space, name)) {
-      if (!topLevel) {
-        fail(
-          'VITUNE_MUTATION_KEY',
-          key,
-          `the space has no \`${name}\` here; only top-level keys may be missing from the space (Ray fills only those at trial start)`,
-          `Add \`${name}\` to the nested object in .space(), or move the mutation to the top level.`,
-        )
-      }
-      continue
+      if (listed) continue
+      const known = Object.keys(space)
+      const near = closestKey(name, known)
+      const problem =
+        known.length === 0 && topLevel
+          ? `the space has no \`${name}\` (it is empty: call .space() before .mutate())`
+          : `the space has no \`${name}\`${topLevel ? '' : ' in this nested object'}${near === undefined ? '' : `; did you mean \`${near}\`?`} (its keys: ${known.join(', ')})`
+      fail(
+        'VITUNE_MUTATION_KEY',
+        key,
+        `${problem}. A mutation of a missing key would perturb a key nothing reads`,
+        topLevel
+          ? `Fix the name, or, to add the key on purpose as Ray does (each trial draws it at its start), write .mutate(spec, { newKeys: ['${name}'] }).`
+          : `Add \`${name}\` to the nested object in .space(), or fix the name.`,
+      )
     }
     const kind = kindOf(space[name])
     if (isNestedSpec(mutation)) {
-      if (kind === 'object') validateMutationsAgainstSpace(fail, space[name] as SpaceSpec, mutation as MutationSpecShape, key, false)
+      if (kind === 'object') validateMutationsAgainstSpace(fail, space[name] as SpaceSpec, mutation as MutationSpecShape, [], key, false)
       else if (kind !== 'unknown')
         fail(
           'VITUNE_MUTATION_TYPE',

@@ -89,7 +89,7 @@ describe('the config type is inferred from space()', () => {
   })
 })
 
-describe('mutate() checks keys of the space and adds new ones', () => {
+describe('mutate() checks keys of the space and adds the new ones it is told to', () => {
   const base = experiment('types').space({ lr: 0.05, h0: grid([0, 1]), optimizer: choice(['adam', 'sgd']), model: { depth: 2, act: 'relu' } })
 
   test('compatible mutations of known keys keep the config type', () => {
@@ -102,8 +102,26 @@ describe('mutate() checks keys of the space and adds new ones', () => {
     expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<ConfigOf<typeof base>>()
   })
 
-  test('keys the space lacks are added to the config, as Ray samples them at trial start', () => {
-    const e = base.mutate({ momentum: uniform(0.8, 0.99), schedule: ['cosine', 'step'], seedOffset: () => 7, warmup: { steps: randint(0, 100) } })
+  test('a key the space lacks is a type error: a typo never mutates a phantom key', () => {
+    // @ts-expect-error `lrr` is not a key of the space (`lr` is)
+    base.mutate({ lrr: uniform(0, 1) })
+    // @ts-expect-error nested keys must exist too
+    base.mutate({ model: { dept: [1, 2] } })
+    // @ts-expect-error nested keys cannot be added, even with newKeys
+    base.mutate({ model: { width: [1, 2] } }, { newKeys: ['model'] })
+    // @ts-expect-error newKeys names only keys of the mutations that the space lacks
+    base.mutate({ momentum: uniform(0.8, 0.99) }, { newKeys: ['momentun'] })
+    // @ts-expect-error `lr` is in the space already
+    base.mutate({ lr: uniform(0, 1) }, { newKeys: ['lr'] })
+    // @ts-expect-error mutate() before space(): the space has no keys yet
+    experiment('types').mutate({ lr: uniform(0, 1) })
+  })
+
+  test('keys listed in newKeys are added to the config, as Ray samples them at trial start', () => {
+    const e = base.mutate(
+      { momentum: uniform(0.8, 0.99), schedule: ['cosine', 'step'], seedOffset: () => 7, warmup: { steps: randint(0, 100) } },
+      { newKeys: ['momentum', 'schedule', 'seedOffset', 'warmup'] },
+    )
     expectTypeOf<ConfigOf<typeof e>>().toEqualTypeOf<{
       lr: number
       h0: number
@@ -157,7 +175,7 @@ describe('an experiment of any config and metrics is an Experiment', () => {
 describe('train() gives the trainable the inferred config, and metric() the reported names', () => {
   const base = experiment('types')
     .space({ lr: 0.05, h0: grid([0, 1]) })
-    .mutate({ momentum: uniform(0, 1) })
+    .mutate({ momentum: uniform(0, 1) }, { newKeys: ['momentum'] })
 
   test("the trainable's config has the inferred type", () => {
     base.train(async function* ({ config }) {

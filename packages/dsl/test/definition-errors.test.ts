@@ -160,7 +160,10 @@ const cases: BadInput[] = [
     input: '{ opt: { lr: sampleFrom(...) } }',
     code: 'VITUNE_SAMPLE_FROM_IN_MUTATE',
     key: 'mutate.opt.lr',
-    build: () => e().mutate({ opt: { lr: bad(sampleFrom(() => 1)) } }),
+    build: () =>
+      e()
+        .space({ opt: { lr: 0.1 } })
+        .mutate({ opt: { lr: bad(sampleFrom(() => 1)) } }),
   },
   ...rows('VITUNE_GRID_IN_MUTATE', 'mutate.x', { 'grid([1, 2])': mutate(grid([1, 2])) }),
   ...rows('VITUNE_MUTATION_TYPE', 'mutate.x', {
@@ -196,10 +199,37 @@ const cases: BadInput[] = [
       e()
         .space({ opt: { lr: 0.1 } })
         .mutate(bad({ opt: { momentum: uniform(0, 1) } })),
-    'the same, with space() after mutate()': () =>
+  }),
+  ...rows('VITUNE_MUTATION_KEY', 'mutate.lrr', {
+    'a typo in a top-level key': () =>
       e()
-        .mutate({ opt: { momentum: uniform(0, 1) } })
-        .space({ opt: { lr: 1 } }),
+        .space({ lr: 0.1 })
+        .mutate(bad({ lrr: uniform(0, 1) })),
+  }),
+  ...rows('VITUNE_MUTATION_KEY', 'mutate.lr', {
+    'mutate() before space()': () =>
+      e()
+        .mutate(bad({ lr: uniform(0, 1) }))
+        .space({ lr: 0.1 }),
+  }),
+  ...rows('VITUNE_MUTATION_KEY', 'mutate.newKeys', {
+    'newKeys names a key the mutations lack': () =>
+      e()
+        .space({ lr: 0.1 })
+        .mutate(bad({ lr: uniform(0, 1), momentum: uniform(0, 1) }), bad({ newKeys: ['momentun'] })),
+    'newKeys names a key the space has': () =>
+      e()
+        .space({ lr: 0.1 })
+        .mutate({ lr: uniform(0, 1) }, bad({ newKeys: ['lr'] })),
+    'newKeys is not a list of names': () =>
+      e()
+        .space({ lr: 0.1 })
+        .mutate({ lr: uniform(0, 1) }, bad({ newKeys: 'lr' })),
+    'space() after mutate() brings a key newKeys added': () =>
+      e()
+        .space({ lr: 0.1 })
+        .mutate({ lr: uniform(0, 1), momentum: uniform(0, 1) }, { newKeys: ['momentum'] })
+        .space({ lr: 0.1, momentum: 0.9 }),
   }),
   ...rows('VITUNE_MUTATION_EMPTY', 'mutate', {
     'pbt().mutate({})': () => e().pbt({ perturbationInterval: 4 }).mutate({}),
@@ -292,6 +322,34 @@ describe('every bad input raises its code, naming the experiment and the key, an
     expect(error.message.split(': ').slice(1).join(': ')).toMatch(/\S.*\. \S.*[.)]$/)
   })
 
+  test('a mistyped mutation key names the key it probably meant, and how to add a new key on purpose', () => {
+    const typo = () =>
+      e()
+        .space({ lr: 0.1, momentum: 0.9 })
+        .mutate(bad({ lrr: uniform(0, 1) }))
+    expect(typo).toThrow(/the space has no `lrr`; did you mean `lr`\? \(its keys: lr, momentum\)/)
+    expect(typo).toThrow(/\.mutate\(spec, \{ newKeys: \['lrr'\] \}\)/)
+    expect(() => e().mutate(bad({ lr: uniform(0, 1) }))).toThrow(/call \.space\(\) before \.mutate\(\)/)
+  })
+
+  test('newKeys adds keys the space lacks, as Ray does, and they reach the definition', () => {
+    const def = e()
+      .space({ lr: 0.1 })
+      .mutate({ lr: uniform(0, 1), momentum: uniform(0.8, 0.99) }, { newKeys: ['momentum'] })
+      .pbt({ perturbationInterval: 2 })
+      .metric('Q', 'max')
+      .train(trainable).def
+    expect(def.newMutationKeys).toEqual(['momentum'])
+    expect(() => validateExperiment(def)).not.toThrow()
+    // A later mutate() replaces the mutations and their newKeys together.
+    expect(
+      experiment(NAME)
+        .space({ lr: 0.1 })
+        .mutate({ lr: uniform(0, 1), m: [1] }, { newKeys: ['m'] })
+        .mutate({ lr: [0.1] }).def.newMutationKeys,
+    ).toBeUndefined()
+  })
+
   test('an experiment needs a name', () => {
     for (const name of ['', '   ', bad(undefined)]) {
       expect(() => experiment(name)).toThrow(ExperimentDefinitionError)
@@ -319,7 +377,7 @@ describe('every bad input raises its code, naming the experiment and the key, an
         gq: qrandn(0, 1, 0.1),
         patience: null,
       })
-      .mutate({ lr: [0.01, 0.02], opt: { momentum: uniform(0.5, 1), name: ['adam', 'sgd'] }, extra: () => 1, h0: uniform(0, 1) })
+      .mutate({ lr: [0.01, 0.02], opt: { momentum: uniform(0.5, 1), name: ['adam', 'sgd'] }, extra: () => 1, h0: uniform(0, 1) }, { newKeys: ['extra'] })
       .pbt({ perturbationInterval: 4, quantileFraction: 0, resampleProbability: 1, perturbationFactors: [2] })
       .metric('Q', 'max')
       .stop({ trainingIteration: 10 })

@@ -70,7 +70,10 @@ const everything = (): ExperimentDef =>
       model: { layers: [randint(16, 64), 32], activation: grid(['relu', 'tanh']), dropout: null, flags: [true, false] },
       name: 'quadratic',
     })
-    .mutate({ lr: qloguniform(5e-3, 1e-1, 5e-4), h0: uniform(0, 1), optimizer: ['adam', 'sgd'], extra: () => 3, model: { activation: ['relu', 'tanh'] } })
+    .mutate(
+      { lr: qloguniform(5e-3, 1e-1, 5e-4), h0: uniform(0, 1), optimizer: ['adam', 'sgd'], extra: () => 3, model: { activation: ['relu', 'tanh'] } },
+      { newKeys: ['extra'] },
+    )
     .pbt({
       perturbationInterval: 4,
       quantileFraction: 0.5,
@@ -110,7 +113,9 @@ describe('ExperimentDef is plain data', () => {
     const { h1: _computed, ...space } = plain.space
     const rebuilt = experiment(plain.name)
       .space(space)
-      .mutate(plain.mutations ?? {})
+      // Keys come from JSON here, so TypeScript cannot check them: the builder checks them when called.
+      // JSON dropped the function mutation `extra`, so newKeys keeps only the keys that survived.
+      .mutate(plain.mutations ?? {}, { newKeys: (plain.newMutationKeys ?? []).filter((k) => k in (plain.mutations ?? {})) as never[] })
       .pbt({ perturbationInterval: 4 })
     expect(JSON.parse(JSON.stringify(rebuilt.def.space))).toEqual(space)
   })

@@ -61,7 +61,7 @@ describe('determinism', () => {
     const timed = (delays: readonly number[]) =>
       experiment('timing')
         .space({ id: grid([0, 1, 2]) })
-        .mutate({ lr: uniform(0, 1) })
+        .mutate({ lr: uniform(0, 1) }, { newKeys: ['lr'] })
         .pbt({ perturbationInterval: 2, quantileFraction: 0.34, synch: false })
         .metric('score', 'max')
         .stop({ trainingIteration: 12 })

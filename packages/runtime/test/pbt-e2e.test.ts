@@ -46,7 +46,7 @@ describe('PopulationBasedTrainingConfigTest', () => {
   test('testNoConfig: mutation keys missing from the space are filled, nested ones included, and the run succeeds', async () => {
     const grid = await run(
       experiment('testNoConfig')
-        .mutate({ a: uniform(0, 0.3), b: [1, 2, 3], c: { c1: () => 0.5, c2: choice([2, 3, 4]) } })
+        .mutate({ a: uniform(0, 0.3), b: [1, 2, 3], c: { c1: () => 0.5, c2: choice([2, 3, 4]) } }, { newKeys: ['a', 'b', 'c'] })
         .pbt({ perturbationInterval: 1 })
         .metric('mean_accuracy', 'max')
         .stop({ trainingIteration: 3 })
