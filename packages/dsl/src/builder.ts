@@ -18,6 +18,9 @@ import type {
   Mode,
   MutateOptions,
   MutationSpec,
+  OnlyKnownKeys,
+  Pending,
+  ReportsPending,
   SpaceSpec,
   StopCriteria,
   Trainable,
@@ -27,9 +30,10 @@ import { copySpec, failFor, validateMutations, validateMutationsAgainstSpace, va
 
 /**
  * An immutable experiment builder around a plain `ExperimentDef`. Every step returns a new
- * builder; `C` is the trial config type, `M` the metrics the trainable reports, `K` its checkpoint.
+ * builder; `C` is the trial config type, `M` the metrics the trainable reports, `K` its checkpoint,
+ * `P` the result keys `.metric()` and `.stop()` named before `.train()`, which `.train()` checks.
  */
-export class Experiment<C extends Config = Config, M extends Metrics = Metrics, K = unknown> {
+export class Experiment<C extends Config = Config, M extends Metrics = Metrics, K = unknown, P extends string = never> {
   /** The plain definition this builder wraps. */
   readonly def: ExperimentDef
 
@@ -42,8 +46,8 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
     return this.def.name
   }
 
-  private with<C2 extends Config = C, M2 extends Metrics = M, K2 = K>(patch: Partial<ExperimentDef>): Experiment<C2, M2, K2> {
-    return new Experiment<C2, M2, K2>({ ...this.def, ...patch })
+  private with<C2 extends Config = C, M2 extends Metrics = M, K2 = K, P2 extends string = P>(patch: Partial<ExperimentDef>): Experiment<C2, M2, K2, P2> {
+    return new Experiment<C2, M2, K2, P2>({ ...this.def, ...patch })
   }
 
   private get fail() {
@@ -51,7 +55,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   }
 
   /** The search space: constants, domains, grids and `sampleFrom`; its shape is the config type. */
-  space<const S extends SpaceSpec>(spec: S): Experiment<InferConfig<S>, M, K> {
+  space<const S extends SpaceSpec>(spec: S): Experiment<InferConfig<S>, M, K, P> {
     validateSpace(this.fail, spec)
     if (this.def.mutations !== undefined) validateMutationsAgainstSpace(this.fail, spec, this.def.mutations, this.def.newMutationKeys)
     return this.with({ space: copySpec(spec) })
@@ -65,7 +69,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   mutate<const X extends MutationSpec<C>, const N extends Exclude<keyof X & string, keyof C> = never>(
     spec: X & KnownMutationKeys<X, C, N>,
     options: MutateOptions<N> = {},
-  ): Experiment<WithMutations<C, Pick<X, N>>, M, K> {
+  ): Experiment<WithMutations<C, Pick<X, N>>, M, K, P> {
     validateMutations(this.fail, spec)
     const newKeys = validateNewKeys(this.fail, spec, options)
     validateMutationsAgainstSpace(this.fail, this.def.space, spec, newKeys)
@@ -76,7 +80,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   }
 
   /** Schedule trials with Population Based Training. */
-  pbt(options: PbtOptions): Experiment<C, M, K> {
+  pbt(options: PbtOptions): Experiment<C, M, K, P> {
     if (typeof options !== 'object' || options === null)
       this.fail('VITUNE_PBT_OPTION', 'pbt', `needs an options object, got ${String(options)}`, 'Write .pbt({ perturbationInterval: 4 }).')
     const o = { ...PBT_DEFAULTS, ...options }
@@ -90,7 +94,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
    * recorded steps, resuming from its own checkpoint. Pass the text or lines of a
    * `pbt_policy_<trial>.txt` file, or records (`readPolicyFile` from `@vitune/runtime/node`).
    */
-  replay(policy: string | readonly string[] | readonly PolicyRecord[]): Experiment<C, M, K> {
+  replay(policy: string | readonly string[] | readonly PolicyRecord[]): Experiment<C, M, K, P> {
     const records = parsePolicy(policy, `experiment "${this.def.name}" .replay()`)
     if (records.length === 0)
       this.fail(
@@ -103,12 +107,15 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   }
 
   /** Schedule trials first in, first out, with no early stopping (Ray's default). */
-  fifo(): Experiment<C, M, K> {
+  fifo(): Experiment<C, M, K, P> {
     return this.with({ scheduler: { kind: 'fifo' } })
   }
 
-  /** The metric that ranks trials, and whether higher (`'max'`) or lower (`'min'`) is better. */
-  metric<const N extends MetricName<M>>(name: N, mode: Mode): Experiment<C, M, K> {
+  /**
+   * The metric that ranks trials, and whether higher (`'max'`) or lower (`'min'`) is better. After
+   * `.train()` only numbers the trainable reports are accepted; before it, `.train()` checks the name.
+   */
+  metric<const N extends MetricName<M>>(name: N, mode: Mode): Experiment<C, M, K, Pending<M, P, N>> {
     if (typeof name !== 'string' || name.length === 0)
       this.fail('VITUNE_METRIC_NAME', 'metric', 'the metric name is empty', 'Name a key the trainable reports, e.g. .metric("Q", "max").')
     if (mode !== 'min' && mode !== 'max')
@@ -116,8 +123,13 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
     return this.with({ metric: name, mode })
   }
 
-  /** Stop a trial once any listed result key reaches its value, or when the function says so. */
-  stop(criteria: StopCriteria<M> | ((result: M & { readonly trialId: string; readonly trainingIteration: number }) => boolean)): Experiment<C, M, K> {
+  /**
+   * Stop a trial once any listed result key reaches its value, or when the function says so. Keys
+   * are checked against what the trainable reports, by `.stop()` after `.train()` or by `.train()`.
+   */
+  stop(rule: (result: M & { readonly trialId: string; readonly trainingIteration: number }) => boolean): Experiment<C, M, K, P>
+  stop<const S extends StopCriteria<M>>(criteria: S & OnlyKnownKeys<S, MetricName<M>>): Experiment<C, M, K, Pending<M, P, keyof S & string>>
+  stop(criteria: StopCriteria<M> | ((result: M & { readonly trialId: string; readonly trainingIteration: number }) => boolean)): Experiment<C, M, K, P> {
     if (typeof criteria !== 'function') {
       if (typeof criteria !== 'object' || criteria === null || Array.isArray(criteria))
         this.fail('VITUNE_STOP', 'stop', `needs an object of result keys or a function, got ${String(criteria)}`, 'Write .stop({ trainingIteration: 100 }).')
@@ -130,19 +142,19 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   }
 
   /** The seed every random stream derives from (default 0, so runs repeat); the same seed gives the same results. */
-  seed(seed: number): Experiment<C, M, K> {
+  seed(seed: number): Experiment<C, M, K, P> {
     if (!Number.isSafeInteger(seed)) this.fail('VITUNE_SEED', 'seed', `the seed must be an integer, got ${seed}`, 'Pass a whole number such as 1.')
     return this.with({ seed })
   }
 
   /** Repeat the whole grid `n` times with fresh random draws (Ray's `num_samples`). */
-  samples(n: number): Experiment<C, M, K> {
+  samples(n: number): Experiment<C, M, K, P> {
     if (!Number.isInteger(n) || n < 1) this.fail('VITUNE_SAMPLES', 'samples', `needs a whole number >= 1, got ${n}`, 'Pass 1 for a single pass over the grid.')
     return this.with({ samples: n })
   }
 
   /** Retry failed trials from their last checkpoint (Ray's `FailureConfig`). */
-  failures(options: FailureOptions): Experiment<C, M, K> {
+  failures(options: FailureOptions): Experiment<C, M, K, P> {
     const maxFailures = options.maxFailures ?? 0
     if (!Number.isInteger(maxFailures) || maxFailures < -1)
       this.fail(
@@ -155,21 +167,21 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   }
 
   /** Stop every trial once `rule` returns true, e.g. when the best result passes a target. */
-  stopExperiment(rule: (progress: ExperimentProgress<M>) => boolean): Experiment<C, M, K> {
+  stopExperiment(rule: (progress: ExperimentProgress<M>) => boolean): Experiment<C, M, K, P> {
     if (typeof rule !== 'function')
       this.fail('VITUNE_STOP', 'stopExperiment', `needs a function, got ${typeof rule}`, 'Write .stopExperiment(({ best }) => (best?.Q ?? -Infinity) > 1.19).')
     return this.with({ stopExperiment: rule as ExperimentStopDef })
   }
 
   /** Stop every trial once the run has taken `seconds` (Ray's `time_budget_s`). */
-  timeBudget(seconds: number): Experiment<C, M, K> {
+  timeBudget(seconds: number): Experiment<C, M, K, P> {
     if (!(seconds > 0) || !Number.isFinite(seconds))
       this.fail('VITUNE_TIME_BUDGET', 'timeBudget', `needs a positive number of seconds, got ${seconds}`, 'Pass 600 for ten minutes.')
     return this.with({ timeBudgetS: seconds })
   }
 
   /** Where the experiment keeps its state and checkpoints, and how many checkpoints per trial it keeps. */
-  storage(options: StorageOptions): Experiment<C, M, K> {
+  storage(options: StorageOptions): Experiment<C, M, K, P> {
     const { path, keepCheckpoints } = options
     if (path !== undefined && (typeof path !== 'string' || path.trim().length === 0))
       this.fail('VITUNE_STORAGE', 'storage.path', `needs a non-empty directory path, got ${JSON.stringify(path)}`, 'Pass a path such as ".vitune/my-run".')
@@ -179,14 +191,14 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   }
 
   /** How many trials run at once. Default: all of them. */
-  concurrency(n: number): Experiment<C, M, K> {
+  concurrency(n: number): Experiment<C, M, K, P> {
     if (!Number.isInteger(n) || n < 1)
       this.fail('VITUNE_CONCURRENCY', 'concurrency', `needs a whole number >= 1, got ${n}`, 'Pass 2 to run two trials at once.')
     return this.with({ concurrency: n })
   }
 
   /** The trainable: an (async) generator that yields metrics, or a Ray-style function calling `report`. */
-  train<const R extends Metrics, K2 = K>(trainable: Trainable<C, R, K2>): Experiment<C, R, K2> {
+  train<const R extends Metrics, K2 = K>(trainable: Trainable<C, R, K2> & ReportsPending<P, R>): Experiment<C, R, K2> {
     if (typeof trainable !== 'function')
       this.fail(
         'VITUNE_TRAINABLE_TYPE',
@@ -194,7 +206,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
         `the trainable must be a function, got ${typeof trainable}`,
         'Pass an async generator function or a function that calls report().',
       )
-    return this.with<C, R, K2>({ trainable: trainable as unknown as ExperimentDef['trainable'] })
+    return this.with<C, R, K2, never>({ trainable: trainable as unknown as ExperimentDef['trainable'] })
   }
 }
 

@@ -134,8 +134,29 @@ export type NumericKeys<M> = { [K in keyof M]-?: M[K] extends number ? K : never
  */
 export type MetricName<M> = string extends keyof M ? string : NumericKeys<M> | AutoResultKey
 
+/**
+ * The result keys named before `.train()` (`P`) plus `N`: while the metrics are unknown (`M` has a
+ * string index), names are remembered for `.train()` to check; afterwards they were checked already.
+ */
+export type Pending<M, P extends string, N extends string> = string extends keyof M ? P | N : P
+
+/** Names in `P` the trainable's metrics `R` lack as numbers. */
+export type UnreportedNames<P extends string, R> = Exclude<P, MetricName<R>>
+
+/**
+ * What `.train()` requires of the trainable beyond its type: nothing when it reports every name in
+ * `P` as a number; otherwise a property named by the message, which no function has, so the call
+ * is a type error that says which name is missing.
+ */
+export type ReportsPending<P extends string, R> = [UnreportedNames<P, R>] extends [never]
+  ? unknown
+  : { readonly [N in UnreportedNames<P, R> as `the trainable never reports a number \`${N}\`, named in .metric() or .stop()`]: true }
+
 /** `'max'`: higher is better; `'min'`: lower is better. */
 export type Mode = 'min' | 'max'
+
+/** Rejects keys of `S` outside `Known`: generic arguments get no excess-property check of their own. */
+export type OnlyKnownKeys<S, Known extends PropertyKey> = { readonly [X in Exclude<keyof S, Known>]: never }
 
 /** Ray's stop object: a trial stops once any listed result key reaches its value. */
 export type StopCriteria<M> = Partial<Record<MetricName<M>, number>>

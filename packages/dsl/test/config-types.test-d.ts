@@ -217,10 +217,50 @@ describe('train() gives the trainable the inferred config, and metric() the repo
     e.stop({ Q: 1.19, accuracy: 0.9 })
   })
 
-  test('before train(), or with a report() trainable, any metric name is accepted', () => {
-    base.metric('anything', 'max')
-    base.stop({ anything: 1, trainingIteration: 10 })
+  test('metric() and stop() before train() are checked by train(), in either order', () => {
+    const named = base.metric('Q', 'max').stop({ trainingIteration: 10, loss: 0.1 })
+    named.train(async function* ({ config }) {
+      yield { Q: config.lr, loss: 1 - config.lr }
+    })
+    // @ts-expect-error the trainable never reports `accuracy`, named in metric()
+    base.metric('accuracy', 'max').train(async function* ({ config }) {
+      yield { Q: config.lr }
+    })
+    // @ts-expect-error the trainable never reports `loss`, named in stop()
+    base.stop({ loss: 0.1 }).train(async function* ({ config }) {
+      yield { Q: config.lr }
+    })
+    // @ts-expect-error `label` is reported, but not as a number
+    base.metric('label', 'max').train(async function* () {
+      yield { Q: 1, label: 'x' }
+    })
+    // Steps between metric() and train() keep the names to check.
+    const later = base.metric('accuracy', 'max').seed(1).samples(2).pbt({ perturbationInterval: 2 })
+    // @ts-expect-error the trainable never reports `accuracy`
+    later.train(async function* () {
+      yield { Q: 1 }
+    })
+    // The automatic result fields are always there, and a function stop names no key.
+    base
+      .metric('trainingIteration', 'max')
+      .stop((r) => r.trainingIteration > 3)
+      .train(async function* () {
+        yield { Q: 1 }
+      })
+  })
+
+  test('with a report() trainable the metrics are unknown, so any name is accepted', () => {
+    base.metric('anything', 'max').train(async ({ report }) => report({ Q: 1 }))
     base.train(async ({ report }) => report({ Q: 1 })).metric('anything', 'min')
+  })
+
+  test('an experiment with names still to check is an Experiment as tune() and run() take it', () => {
+    const e = base.metric('Q', 'max').stop({ trainingIteration: 3 })
+    expectTypeOf(e).toMatchTypeOf<Experiment<{ lr: number; h0: number; momentum: number }, Metrics, unknown>>()
+    const trained = e.train(async function* () {
+      yield { Q: 1 }
+    })
+    expectTypeOf(trained).toEqualTypeOf<Experiment<{ lr: number; h0: number; momentum: number }, { readonly Q: 1 }, unknown>>()
   })
 
   test('a trainable written apart declares its config and checkpoint; the space must provide that config', () => {
