@@ -38,7 +38,8 @@ describe("Ray's PBT visualization tutorial", () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'))
     const out = spawnSync(process.execPath, [join(exampleDir, 'node_modules', '@vitune', 'vitest-plugin', 'bin', 'vitune.mjs'), 'run'], {
       cwd: exampleDir,
-      env: { ...env, NO_COLOR: '1', CI: '1' },
+      // As the main job (`pnpm tune` at the repository root) runs it: in the example, started at the root.
+      env: { ...env, NO_COLOR: '1', CI: '1', INIT_CWD: join(exampleDir, '..', '..') },
       encoding: 'utf8',
       timeout: 300_000,
     })
@@ -48,7 +49,8 @@ describe("Ray's PBT visualization tutorial", () => {
       const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
       expect(output).toMatch(new RegExp(`^${escaped}: best Q=[\\d.]+ \\(max\\) by \\w{5}_\\d{5} `, 'm'))
     }
-    expect(output).toContain('open results/index.html in a browser')
+    // A path that works from the repository root, where the user typed the command.
+    expect(output).toContain('open examples/pbt-visualization/results/index.html in a browser')
 
     // The artifacts and the tutorial's figures, where the README says they are.
     const results = join(exampleDir, 'results')
