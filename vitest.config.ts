@@ -7,5 +7,7 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/fixtures/**', '**/.tmp/**'],
     typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 60_000,
+    // A temp root per run, checked empty at the end (test/global-setup.ts).
+    globalSetup: ['test/global-setup.ts'],
   },
 })

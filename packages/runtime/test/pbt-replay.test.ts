@@ -1,7 +1,6 @@
 // Ray's testReplay and the policy-log format: replaying a trial's policy reproduces its config
 // history step for step.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Config, experiment, grid, type PolicyRecord, parsePolicy, uniform, withCheckpoint } from '@vitune/dsl'
 import { describe, expect, test } from 'vitest'
@@ -9,6 +8,7 @@ import { run } from '../src/index.js'
 import { readPolicyFile } from '../src/node/index.js'
 import { policyChain } from '../src/schedulers/pbt-replay.js'
 import { formatPolicyLog, formatPolicyRecord } from '../src/schedulers/policy-log.js'
+import { tempDir } from './helpers/artifact-fixtures.js'
 import { basicSetup, type MockTrial, result } from './helpers/pbt-mock.js'
 
 /** Ray's Playback trainable: records the config it ran each step with, and keeps that list in its checkpoint. */
@@ -220,7 +220,7 @@ describe('policy log format (pbt_global.txt, pbt_policy_<trial>.txt)', () => {
   })
 
   test('readPolicyFile reads a policy file, and names the file when it is missing or has a bad line', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vitune-policy-'))
+    const dir = tempDir('policy')
     const good = join(dir, 'pbt_policy_a.txt')
     writeFileSync(good, formatPolicyLog([record]))
     expect(readPolicyFile(good)).toEqual([record])

@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { choice, experiment, grid, qloguniform, sampleFrom, uniform, withCheckpoint } from '@vitune/dsl'
+import { afterAll, onTestFinished } from 'vitest'
 
 /** The tutorial's toy quadratic, deterministic: PBT over `h0` values, checkpoints every 4 steps. */
 export function quadraticPbt(name: string, h0: readonly number[] = [0, 1, 0.01, 0.99], iterations = 24) {
@@ -38,9 +39,20 @@ export function hostileFifo() {
     })
 }
 
-/** A fresh temporary directory. */
+/**
+ * A fresh temporary directory, removed when the test that asked for it ends; asked for while the
+ * file is collected (at its top level), removed after the file.
+ */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `vitune-${prefix}-`))
+  const dir = mkdtempSync(join(tmpdir(), `vitune-${prefix}-`))
+  const remove = () => rmSync(dir, { recursive: true, force: true })
+  try {
+    onTestFinished(remove)
+  } catch {
+    // Not inside a test: onTestFinished refuses, and a file-level hook is the right scope.
+    afterAll(remove)
+  }
+  return dir
 }
 
 /** A minimal RFC 4180 CSV reader: quoted cells, doubled quotes, newlines inside quotes. */
