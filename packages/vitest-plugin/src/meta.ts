@@ -55,6 +55,8 @@ export interface ProvidedOptions {
   readonly outDir: string
   /** Write artifacts (result files, policy logs, plots). */
   readonly artifacts: boolean
+  /** Write artifacts into directories that hold files vitune did not write (never touching those). */
+  readonly allowOtherFiles: boolean
   /** Milliseconds between progress updates. */
   readonly progressIntervalMs: number
 }

@@ -13,6 +13,12 @@ export interface VituneOptions {
   readonly outDir?: string
   /** Write result files, policy logs and plots. Default true. */
   readonly artifacts?: boolean
+  /**
+   * Write an experiment's artifacts into a directory that holds files vitune did not write (say
+   * `outDir: '.'` next to your own folders). Default false: such a directory fails the experiment
+   * before it runs (`VITUNE_ARTIFACT_OTHER_FILES`). vitune never deletes or overwrites those files.
+   */
+  readonly allowOtherFiles?: boolean
   /** Milliseconds between progress lines. Default 1000. */
   readonly progressIntervalMs?: number
   /** Per-test timeout in tune mode, in ms; 0 means none. Default 0. */
@@ -50,6 +56,7 @@ export function vitune(options: VituneOptions = {}): Plugin {
         // Absolute, so workers write where the project is, whatever their working directory.
         outDir: outDirOf(test.root ?? config.root),
         artifacts: options.artifacts ?? true,
+        allowOtherFiles: options.allowOtherFiles ?? false,
         progressIntervalMs: Math.max(50, Math.floor((options.progressIntervalMs ?? 1000) / 2)),
       }
       test.provide = { ...test.provide, vitune: provided }

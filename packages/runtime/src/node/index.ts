@@ -2,6 +2,8 @@ export { ArtifactError, type ArtifactErrorCode } from './artifacts/artifact-erro
 export type { ArtifactSummary, TrialArtifactSummary } from './artifacts/summary.js'
 export {
   type ArtifactManifest,
+  assertArtifactDirectory,
+  assertRunIndexWritable,
   INDEX_FILE,
   PLOTS_DIR,
   RESULTS_CSV,

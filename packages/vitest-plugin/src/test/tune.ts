@@ -24,7 +24,7 @@ export interface TuneOptions<C extends Config = Config, M extends Metrics = Metr
   readonly afterRun?: (result: ResultGrid<C, M>, context: { readonly outDir: string | undefined }) => unknown
 }
 
-const DEFAULTS: ProvidedOptions = { outDir: '.vitune', artifacts: false, progressIntervalMs: 500 }
+const DEFAULTS: ProvidedOptions = { outDir: '.vitune', artifacts: false, allowOtherFiles: false, progressIntervalMs: 500 }
 
 function provided(): ProvidedOptions {
   try {
@@ -35,13 +35,15 @@ function provided(): ProvidedOptions {
 }
 
 /**
- * Writes an experiment's artifacts to `<outDir>/<experiment slug>/`. The node entry (plots, file
- * writers) loads only here, so runs without artifacts do not pay for it.
+ * Checks, before an experiment runs, that its artifacts directory `<outDir>/<experiment slug>/` and
+ * the run index may be written, so a refused directory costs no tuning time. The node entry (plots,
+ * file writers) loads only when artifacts are on, so runs without them do not pay for it.
  */
-async function writeExperimentArtifacts(grid: ResultGrid<Config, Metrics>, outDir: string): Promise<string> {
+async function checkArtifactDirectory(name: string, settings: ProvidedOptions): Promise<string> {
   const node = await import('@vitune/runtime/node')
-  const dir = join(outDir, node.experimentSlug(grid.experiment))
-  await node.writeArtifacts(grid, dir)
+  const dir = join(settings.outDir, node.experimentSlug(name))
+  await node.assertArtifactDirectory(name, dir, { allowOtherFiles: settings.allowOtherFiles })
+  await node.assertRunIndexWritable(settings.outDir)
   return dir
 }
 
@@ -131,6 +133,7 @@ export function tune<C extends Config, M extends Metrics, K>(
   describe(def.name, () => {
     test(`run (${variants.length} trials, ${schedulerLabel(def.scheduler)})`, async ({ task, signal }) => {
       const settings = provided()
+      const artifactsDir = settings.artifacts ? await checkArtifactDirectory(def.name, settings) : undefined
       const progress = new Progress(task, def.name, variants.length, def.metric, def.mode, settings.progressIntervalMs)
       const started = performance.now()
       try {
@@ -146,7 +149,8 @@ export function tune<C extends Config, M extends Metrics, K>(
         await progress.send(true)
       }
       const grid = result as unknown as ResultGrid<Config, Metrics>
-      const outDir = settings.artifacts ? await writeExperimentArtifacts(grid, settings.outDir) : undefined
+      const outDir = artifactsDir
+      if (outDir !== undefined) await (await import('@vitune/runtime/node')).writeArtifacts(grid, outDir, { allowOtherFiles: settings.allowOtherFiles })
       await options.afterRun?.(result, { outDir })
       // Link what afterRun added (extra figures) from the experiment's index page.
       if (outDir !== undefined && options.afterRun !== undefined) await (await import('@vitune/runtime/node')).writeExperimentIndex(outDir)

@@ -1,4 +1,5 @@
 import { escapeXml } from '../plots/figure.js'
+import { GENERATOR_META } from './ownership.js'
 import type { ArtifactSummary } from './summary.js'
 
 /** Escapes text for HTML content and quoted attribute values. */
@@ -15,7 +16,7 @@ th{background:#f3f3f3}code{font-size:12px;word-break:break-all}figure{margin:1.5
 .num{text-align:right;font-variant-numeric:tabular-nums}`
 
 const page = (title: string, body: string) =>
-  `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+  `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">${GENERATOR_META}<meta name="viewport" content="width=device-width,initial-scale=1">` +
   `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>\n${body}\n</body></html>\n`
 
 const fmt = (value: number | undefined) => (value === undefined ? '–' : Number.isInteger(value) ? String(value) : value.toPrecision(6))

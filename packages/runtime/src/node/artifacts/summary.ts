@@ -31,7 +31,8 @@ export interface TrialArtifactSummary {
 /** The contents of an experiment's `summary.json`. */
 export interface ArtifactSummary {
   readonly generator: 'vitune'
-  readonly schemaVersion: 1
+  /** 2 since vitune records what it wrote (`written`, `otherFiles`); 1 listed every file it found. */
+  readonly schemaVersion: 2
   readonly experiment: string
   readonly metric: string | undefined
   readonly mode: 'min' | 'max' | undefined
@@ -47,8 +48,22 @@ export interface ArtifactSummary {
   readonly trials: readonly TrialArtifactSummary[]
   readonly lineage: readonly ExploitEvent[]
   readonly schedulerStats: Readonly<Record<string, number>>
-  /** Every file written for the experiment, relative to its directory. */
+  /** Every file of the experiment's artifacts, relative to its directory: what vitune wrote and what a tune file added. */
   readonly files: readonly string[]
+  /**
+   * The files vitune wrote, with the SHA-256 of their content: the next run deletes exactly these,
+   * and only while unchanged. A file someone changed is no longer vitune's.
+   */
+  readonly written: Readonly<Record<string, string>>
+  /** Files in the directory that vitune did not write (kept with `allowOtherFiles`): never listed, linked or touched. */
+  readonly otherFiles: readonly string[]
+}
+
+/** Which files an experiment's artifacts are, for `summary.json`. */
+export interface ArtifactFiles {
+  readonly files: readonly string[]
+  readonly written: Readonly<Record<string, string>>
+  readonly otherFiles: readonly string[]
 }
 
 function trialSummary(grid: AnyResultGrid, trial: AnyTrial): TrialArtifactSummary {
@@ -74,7 +89,7 @@ function trialSummary(grid: AnyResultGrid, trial: AnyTrial): TrialArtifactSummar
 }
 
 /** Condenses a result grid into the `summary.json` of its artifacts. */
-export function summarizeGrid(grid: AnyResultGrid, files: readonly string[]): ArtifactSummary {
+export function summarizeGrid(grid: AnyResultGrid, files: ArtifactFiles): ArtifactSummary {
   let best: ArtifactSummary['best']
   if (grid.metric !== undefined && grid.mode !== undefined) {
     try {
@@ -89,7 +104,7 @@ export function summarizeGrid(grid: AnyResultGrid, files: readonly string[]): Ar
   }
   return {
     generator: 'vitune',
-    schemaVersion: 1,
+    schemaVersion: 2,
     experiment: grid.experiment,
     metric: grid.metric,
     mode: grid.mode,
@@ -97,6 +112,8 @@ export function summarizeGrid(grid: AnyResultGrid, files: readonly string[]): Ar
     trials: grid.trials.map((t) => trialSummary(grid, t)),
     lineage: grid.lineage,
     schedulerStats: grid.schedulerStats,
-    files,
+    files: files.files,
+    written: files.written,
+    otherFiles: files.otherFiles,
   }
 }

@@ -1,22 +1,20 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { dirname, join, relative, sep } from 'node:path'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { policyLogFiles } from '../../schedulers/policy-log.js'
-import { CHECKPOINT_DIR, JOURNAL_FILE, STATE_FILE } from '../directory-storage.js'
-import { type Figure, writeFigure } from '../plots/figure.js'
+import type { Figure } from '../plots/figure.js'
 import { plotHyperparameters } from '../plots/hyperparameter-plot.js'
 import { plotLineage } from '../plots/lineage-plot.js'
 import { plotMetric } from '../plots/metric-plot.js'
+import { renderPng } from '../plots/png.js'
 import { type AnyResultGrid, numberAt } from '../plots/series.js'
 import { ArtifactError } from './artifact-error.js'
 import { columnsOf, toCsv } from './csv.js'
 import { experimentIndexHtml, type RunIndexEntry, runIndexHtml } from './html-index.js'
+import { digestOf, INDEX_FILE, inspectDirectory, isOwnIndex, listFiles, otherFilesError, readSummary, removeOwnFiles, SUMMARY_FILE } from './ownership.js'
 import { flattenRow, rayResultRow, toJson } from './result-rows.js'
 import { type ArtifactSummary, summarizeGrid } from './summary.js'
 
-/** The summary file of an experiment's artifacts; its `files` list lets the next run remove stale files. */
-export const SUMMARY_FILE = 'summary.json'
-/** The page that links everything of an experiment, or of all experiments in an artifacts root. */
-export const INDEX_FILE = 'index.html'
+export { INDEX_FILE, SUMMARY_FILE } from './ownership.js'
 /** All results of all trials, one row each, nested keys flattened as `config/lr`. */
 export const RESULTS_CSV = 'results.csv'
 /** Where standard and user plots go inside an experiment's directory. */
@@ -29,6 +27,11 @@ export const trialResultFile = (trialId: string): string => `trials/${trialId}/r
 export interface WriteArtifactsOptions {
   /** Draw the standard plots (metric, hyperparameters, lineage) as SVG and PNG. Default true. */
   readonly plots?: boolean
+  /**
+   * Write into a directory that holds files vitune did not write. Default false: such a directory is
+   * refused (`VITUNE_ARTIFACT_OTHER_FILES`). Either way vitune never deletes or overwrites them.
+   */
+  readonly allowOtherFiles?: boolean
 }
 
 /** What `writeArtifacts` wrote. */
@@ -40,20 +43,7 @@ export interface ArtifactManifest {
   readonly summary: ArtifactSummary
 }
 
-// Files of the persistence layer, which may share the directory: never listed, never removed.
-const NOT_ARTIFACTS = new Set([CHECKPOINT_DIR, STATE_FILE, JOURNAL_FILE])
-
-async function previousSummary(dir: string): Promise<ArtifactSummary | undefined> {
-  try {
-    const parsed = JSON.parse(await readFile(join(dir, SUMMARY_FILE), 'utf8')) as Partial<ArtifactSummary>
-    return parsed.generator === 'vitune' ? (parsed as ArtifactSummary) : undefined
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
-}
-
-async function prepareDirectory(experiment: string, dir: string): Promise<void> {
+async function createDirectory(experiment: string, dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true })
   } catch (error) {
@@ -63,19 +53,59 @@ async function prepareDirectory(experiment: string, dir: string): Promise<void> 
       { cause: error },
     )
   }
-  // Remove what the previous run wrote, so trials that no longer exist leave no stale files behind.
-  const previous = await previousSummary(dir)
-  for (const file of previous?.files ?? []) {
-    if (file.split('/').some((part) => part === '..' || NOT_ARTIFACTS.has(part))) continue
-    await rm(join(dir, file), { force: true })
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
   }
 }
 
-async function put(dir: string, file: string, content: string | Uint8Array, files: string[]): Promise<void> {
-  const path = join(dir, file)
-  await mkdir(dirname(path), { recursive: true })
-  await writeFile(path, content)
-  files.push(file)
+/**
+ * Throws `VITUNE_ARTIFACT_OTHER_FILES` when `dir` holds files vitune did not write (unless
+ * `allowOtherFiles`). The plugin calls it before an experiment runs, so a refused directory costs
+ * no tuning time; `writeArtifacts` checks again.
+ */
+export async function assertArtifactDirectory(experiment: string, dir: string, options: Pick<WriteArtifactsOptions, 'allowOtherFiles'> = {}): Promise<void> {
+  if (options.allowOtherFiles === true || !(await isDirectory(dir))) return
+  const { others } = await inspectDirectory(dir)
+  if (others.length > 0) throw otherFilesError(experiment, dir, others, false)
+}
+
+/** Throws `VITUNE_ARTIFACT_OTHER_FILES` when `<root>/index.html` exists and vitune did not write it (`writeRunIndex` would have to overwrite it). */
+export async function assertRunIndexWritable(root: string): Promise<void> {
+  if (await isOwnIndex(join(root, INDEX_FILE), (html) => html.includes('<title>vitune experiments</title>'))) return
+  throw new ArtifactError(
+    'VITUNE_ARTIFACT_OTHER_FILES',
+    `the artifacts directory ${root} holds an ${INDEX_FILE} that vitune did not write, where vitune writes the page over all experiments. vitune never overwrites it: move it, or choose another outDir in vitune({ outDir }).`,
+  )
+}
+
+/** The artifact files of a grid, by path relative to the experiment directory; PNGs are rendered when written. */
+function artifactFiles(grid: AnyResultGrid, options: WriteArtifactsOptions): Map<string, string | (() => Uint8Array)> {
+  const out = new Map<string, string | (() => Uint8Array)>()
+  const csvRows: Record<string, unknown>[] = []
+  for (const trial of grid.trials) {
+    const lines: string[] = []
+    trial.results.forEach((result, i) => {
+      const row = rayResultRow(result, i === trial.results.length - 1 && trial.status === 'TERMINATED')
+      lines.push(toJson(row))
+      csvRows.push(flattenRow(row))
+    })
+    out.set(trialResultFile(trial.trialId), lines.length === 0 ? '' : `${lines.join('\n')}\n`)
+  }
+  out.set(RESULTS_CSV, toCsv(columnsOf(csvRows), csvRows))
+  for (const [name, text] of policyLogFiles(grid)) out.set(name, text)
+  if (options.plots !== false) {
+    for (const figure of standardFigures(grid)) {
+      out.set(`${PLOTS_DIR}/${figure.name}.svg`, figure.svg)
+      out.set(`${PLOTS_DIR}/${figure.name}.png`, () => renderPng(figure.svg))
+    }
+  }
+  return out
 }
 
 /** The standard figures of a grid: the metric over time, each mutated hyperparameter, the lineage. */
@@ -91,72 +121,74 @@ export function standardFigures(grid: AnyResultGrid): Figure[] {
 
 /**
  * Writes an experiment's artifacts into `dir`: `trials/<id>/result.json` per trial, `results.csv`,
- * Ray's policy logs, the standard plots as SVG and PNG, `summary.json` and `index.html`.
+ * Ray's policy logs, the standard plots as SVG and PNG, `summary.json` and `index.html`. It first
+ * removes the files the previous run wrote there (so no stale trial remains), and only those:
+ * files vitune did not write are refused, or with `allowOtherFiles` kept as they are.
  */
 export async function writeArtifacts(grid: AnyResultGrid, dir: string, options: WriteArtifactsOptions = {}): Promise<ArtifactManifest> {
-  await prepareDirectory(grid.experiment, dir)
-  const files: string[] = []
-  const csvRows: Record<string, unknown>[] = []
-  for (const trial of grid.trials) {
-    const lines: string[] = []
-    trial.results.forEach((result, i) => {
-      const row = rayResultRow(result, i === trial.results.length - 1 && trial.status === 'TERMINATED')
-      lines.push(toJson(row))
-      csvRows.push(flattenRow(row))
-    })
-    await put(dir, trialResultFile(trial.trialId), lines.length === 0 ? '' : `${lines.join('\n')}\n`, files)
+  await createDirectory(grid.experiment, dir)
+  const contents = await inspectDirectory(dir)
+  if (contents.others.length > 0 && options.allowOtherFiles !== true) throw otherFilesError(grid.experiment, dir, contents.others, false)
+  const planned = artifactFiles(grid, options)
+  const others = new Set(contents.others)
+  const clashes = [...planned.keys(), SUMMARY_FILE, INDEX_FILE].filter((file) => others.has(file))
+  if (clashes.length > 0) throw otherFilesError(grid.experiment, dir, clashes, true)
+  await removeOwnFiles(dir, contents.own)
+  const written: Record<string, string> = {}
+  for (const [file, content] of planned) {
+    const bytes = typeof content === 'function' ? content() : content
+    const path = join(dir, file)
+    await mkdir(dirname(path), { recursive: true })
+    await writeFile(path, bytes)
+    written[file] = digestOf(bytes)
   }
-  await put(dir, RESULTS_CSV, toCsv(columnsOf(csvRows), csvRows), files)
-  for (const [name, text] of policyLogFiles(grid)) await put(dir, name, text, files)
-  if (options.plots !== false) {
-    for (const figure of standardFigures(grid)) {
-      const written = await writeFigure(figure, join(dir, PLOTS_DIR))
-      files.push(...written.map((path) => relative(dir, path).split(sep).join('/')))
-    }
-  }
-  files.push(SUMMARY_FILE, INDEX_FILE)
-  const summary = summarizeGrid(grid, files)
+  // What a tune file added after the previous run stays linked (it is kept, not vitune's to delete).
+  const files = [...new Set([...Object.keys(written), ...contents.added, SUMMARY_FILE, INDEX_FILE])].sort()
+  const summary = summarizeGrid(grid, { files, written, otherFiles: contents.others })
+  await writeIndexPages(dir, summary)
+  return { dir, files: [...Object.keys(written), SUMMARY_FILE, INDEX_FILE], summary }
+}
+
+async function writeIndexPages(dir: string, summary: ArtifactSummary): Promise<string> {
   await writeFile(join(dir, SUMMARY_FILE), toJson(summary, 2))
-  await writeExperimentIndex(dir)
-  return { dir, files, summary }
-}
-
-async function listFiles(root: string, dir = root): Promise<string[]> {
-  const out: string[] = []
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') || (dir === root && NOT_ARTIFACTS.has(entry.name))) continue
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) out.push(...(await listFiles(root, path)))
-    else out.push(relative(root, path).split(sep).join('/'))
-  }
-  return out
-}
-
-/**
- * (Re)writes an experiment's `index.html` from its `summary.json` and the files in its directory,
- * so figures a tune file added after `writeArtifacts` are linked too (and removed by the next run).
- */
-export async function writeExperimentIndex(dir: string): Promise<string> {
-  const summary = await previousSummary(dir)
-  if (summary === undefined) {
-    throw new ArtifactError('VITUNE_ARTIFACT_DIR', `${dir} has no vitune ${SUMMARY_FILE}: call writeArtifacts(result, dir) before writing its index.`)
-  }
-  const files = (await listFiles(dir)).sort()
-  if (!files.includes(INDEX_FILE)) files.push(INDEX_FILE)
-  const updated: ArtifactSummary = { ...summary, files }
-  await writeFile(join(dir, SUMMARY_FILE), toJson(updated, 2))
   const path = join(dir, INDEX_FILE)
-  await writeFile(path, experimentIndexHtml(updated, files))
+  await writeFile(path, experimentIndexHtml(summary, summary.files))
   return path
 }
 
-/** Writes `<root>/index.html`, linking every experiment directory below `root` that has a vitune summary. */
+/**
+ * (Re)writes an experiment's `index.html` and `summary.json` after `writeArtifacts`, so figures a
+ * tune file added to the directory are linked too. vitune keeps them but never deletes them: it
+ * did not write them. An artifact someone changed since is no longer counted as vitune's.
+ */
+export async function writeExperimentIndex(dir: string): Promise<string> {
+  const summary = await readSummary(dir)
+  if (summary === undefined || summary === 'foreign') {
+    throw new ArtifactError('VITUNE_ARTIFACT_DIR', `${dir} has no vitune ${SUMMARY_FILE}: call writeArtifacts(result, dir) before writing its index.`)
+  }
+  if (!(await isOwnIndex(join(dir, INDEX_FILE), () => (summary.schemaVersion as number) === 1)))
+    throw otherFilesError(summary.experiment, dir, [INDEX_FILE], true)
+  const others = new Set(summary.otherFiles ?? [])
+  const present = (await listFiles(dir)).filter((file) => !others.has(file))
+  const written: Record<string, string> = {}
+  for (const [file, digest] of Object.entries(summary.written ?? {})) {
+    if (present.includes(file) && digestOf(await readFile(join(dir, file))) === digest) written[file] = digest
+  }
+  const files = [...new Set([...present, INDEX_FILE])].sort()
+  return writeIndexPages(dir, { ...summary, schemaVersion: 2, files, written, otherFiles: [...others] })
+}
+
+/**
+ * Writes `<root>/index.html`, linking every experiment directory below `root` that has a vitune
+ * summary. An `index.html` there that vitune did not write is refused, never overwritten.
+ */
 export async function writeRunIndex(root: string): Promise<string> {
+  await assertRunIndexWritable(root)
   const entries: RunIndexEntry[] = []
   for (const entry of await readdir(root, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue
-    const summary = await previousSummary(join(root, entry.name))
-    if (summary !== undefined) entries.push({ dir: entry.name, summary })
+    const summary = await readSummary(join(root, entry.name))
+    if (summary !== undefined && summary !== 'foreign') entries.push({ dir: entry.name, summary })
   }
   entries.sort((a, b) => a.summary.experiment.localeCompare(b.summary.experiment))
   const path = join(root, INDEX_FILE)
