@@ -28,6 +28,8 @@ Options of the vitune() plugin (vitest.config.ts: plugins: [vitune({ outDir: 're
   outDir              Artifacts folder, relative to the project root; one folder per experiment,
                       with index.html linking them all (default: .vitune)
   artifacts           Write result files, policy logs and plots (default: true)
+  allowOtherFiles     Write artifacts next to files vitune did not write, never deleting or
+                      overwriting them (default: false: such a folder is refused)
   include             Globs of experiment files (default: **/*.tune.?(c|m)[jt]s?(x))
   progressIntervalMs  Milliseconds between progress lines (default: 1000)
   testTimeout         Per-test timeout in tune mode, in ms; 0 means none (default: 0)
