@@ -19,5 +19,17 @@ export { type ExperimentSnapshot, type ExperimentStopReason, type ExperimentStor
 export { ExperimentStopper, shouldStopTrial } from './stop.js'
 export { type Report, startTrainable, type TrialIterator, TrialStopped } from './trainable.js'
 export type { Restore, TrialSnapshot } from './trial.js'
+export { ScheduleError, type ScheduleErrorCode } from './tuned/errors.js'
+export { changedParts, type DefinitionFingerprint, definitionFingerprint, FINGERPRINT_PARTS } from './tuned/fingerprint.js'
+export { replayDefinition, scheduleToPolicy } from './tuned/replay.js'
+export {
+  checkSchedule,
+  describeScheduleDifference,
+  formatReached,
+  type ScheduleChange,
+  sameValue,
+  scheduleOf,
+  type TunedSchedule,
+} from './tuned/schedule.js'
 export type { CheckpointKey, CheckpointRef, ExploitEvent, PolicyRecord, Result, TrialStatus } from './types.js'
 export { WALL_TIME_FIELDS } from './types.js'
