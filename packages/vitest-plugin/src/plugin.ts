@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { configDefaults, type Plugin } from 'vitest/config'
 import type { ProvidedOptions } from './meta.js'
 import { isTuneMode, TUNE_FILE_GLOB } from './mode.js'
+import { globFor, scanTuneFiles } from './node/schedule-scan.js'
+import { NotTunedNotice, ScheduleWriter } from './node/schedule-writer.js'
 import { TuneReporter } from './reporter.js'
 
 /** Options of the `vitune()` plugin. */
@@ -42,7 +45,9 @@ export function vitune(options: VituneOptions = {}): Plugin {
       tune = isTuneMode(env.mode)
       config.test ??= {}
       const test = config.test
+      test.provide = { ...test.provide, 'vitune:run': tune ? 'tune' : 'replay' }
       if (!tune) {
+        // configureVitest lets back in the tune files that hold a tuned schedule.
         test.exclude = [...(test.exclude ?? configDefaults.exclude), ...include]
         return
       }
@@ -61,8 +66,30 @@ export function vitune(options: VituneOptions = {}): Plugin {
       }
       test.provide = { ...test.provide, vitune: provided }
     },
-    configureVitest({ vitest }) {
-      if (!tune) return
+    async configureVitest({ vitest, project }) {
+      if (!tune) {
+        // A plain run replays the tuned schedules: their files join the run, the others stay out.
+        const dir = project.config.dir || project.config.root
+        const exclude = project.config.exclude.filter((glob) => !include.includes(glob))
+        const scan = await scanTuneFiles(dir, include, exclude)
+        const tuned = await Promise.all(scan.tuned.map((file) => globFor(dir, file)))
+        const untuned = await Promise.all(scan.untuned.map((file) => globFor(dir, file)))
+        project.config.include = [...project.config.include, ...tuned]
+        project.config.exclude = [...exclude, ...untuned]
+        // The replays run the same assertions, so they need the same matchers.
+        if (tuned.length > 0) project.config.setupFiles = [...project.config.setupFiles, setupFile]
+        if (scan.pending > 0) vitest.config.reporters.push(new NotTunedNotice(scan.pending) as never)
+        return
+      }
+      const writer = new ScheduleWriter()
+      vitest.config.reporters.push(writer as never)
+      // Our own write would rerun the file in watch mode; a later edit by someone else still does.
+      vitest.onFilterWatchedSpecification((spec) => {
+        const mine = writer.written.get(spec.moduleId)
+        if (mine === undefined) return true
+        writer.written.delete(spec.moduleId)
+        return readFileSync(spec.moduleId, 'utf8') !== mine
+      })
       // Push into the resolved config so a CLI --reporter does not drop ours.
       const reporter = new TuneReporter({
         progressIntervalMs: options.progressIntervalMs ?? 1000,

@@ -3,6 +3,7 @@ import { type Config, type Experiment, type ExperimentDef, type Metrics, validat
 import { deriveStream, generateVariants, type ResultGrid, run, type TuneEvent } from '@vitune/runtime'
 import { describe, inject, recordArtifact, type RunnerTestCase as Test, test } from 'vitest'
 import type { ProgressArtifact, ProvidedOptions } from '../meta.js'
+import { registerReplay, registerScheduleTest, type ScheduleOptions, scheduleRunMode, tuneCallSite } from './schedule.js'
 import { summarize } from './summary.js'
 
 /**
@@ -15,7 +16,7 @@ export type TuneAssertion<C extends Config, M extends Metrics> = (result: Result
 export type TuneAssertions<C extends Config, M extends Metrics> = TuneAssertion<C, M> | Readonly<Record<string, TuneAssertion<C, M>>>
 
 /** Per-experiment options of `tune()`. */
-export interface TuneOptions<C extends Config = Config, M extends Metrics = Metrics> {
+export interface TuneOptions<C extends Config = Config, M extends Metrics = Metrics> extends ScheduleOptions<C> {
   /**
    * Hook called with the result grid after the run and its artifacts, before assertions: write extra
    * figures into `outDir` (the experiment's artifacts directory; undefined when artifacts are off)
@@ -116,10 +117,17 @@ function schedulerLabel(scheduler: ExperimentDef['scheduler']): string {
 export function tune<C extends Config, M extends Metrics, K>(
   experiment: Experiment<C, M, K>,
   assertions?: TuneAssertions<C, M>,
-  options: TuneOptions<C, M> = {},
+  // NoInfer: the config type comes from the experiment, so a written schedule is checked against it.
+  options: TuneOptions<NoInfer<C>, NoInfer<M>> = {},
 ): void {
   const def = experiment.def
   validateExperiment(def)
+  // A plain run replays the tuned schedule, if the file holds one (see schedule.ts).
+  if (scheduleRunMode() === 'replay') {
+    registerReplay(experiment, assertions, options)
+    return
+  }
+  const site = tuneCallSite(new Error().stack)
   const variants = generateVariants(def, deriveStream(def.seed, 'variants'))
   let result: ResultGrid<C, M> | undefined
   let runError: unknown
@@ -171,6 +179,7 @@ export function tune<C extends Config, M extends Metrics, K>(
       })
     }
 
+    registerScheduleTest(experiment, options, site, needResult)
     if (assertions === undefined) return
     const named = typeof assertions === 'function' ? { 'best result': assertions } : assertions
     for (const [name, check] of Object.entries(named)) {
