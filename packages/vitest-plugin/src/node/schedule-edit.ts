@@ -35,16 +35,21 @@ function levelOf(indent: string, unit: string): number {
   return unit === '\t' ? indent.split('\t').length - 1 : Math.round(indent.replace(/\t/g, unit).length / unit.length)
 }
 
-/** Whether anything but the properties, commas and whitespace sits between the braces: comments. */
-function hasComments(text: string, options: ObjectLiteralExpression): boolean {
-  let rest = ''
-  let at = options.getStart() + 1
-  for (const property of options.getProperties()) {
-    rest += text.slice(at, property.getStart())
-    at = property.getEnd()
-  }
-  rest += text.slice(at, options.getEnd() - 1)
-  return rest.replace(/[\s,]/g, '').length > 0
+/**
+ * Each property's text with the comments that follow it on the way to the next property (or the
+ * closing brace), without the separating comma; and any comment before the first property.
+ */
+function propertySegments(
+  text: string,
+  options: ObjectLiteralExpression,
+): { readonly lead: string; readonly segments: { readonly start: number; readonly end: number; readonly rest: string }[] } {
+  const properties = options.getProperties()
+  const lead = text.slice(options.getStart() + 1, (properties[0] as Node).getStart()).trim()
+  const segments = properties.map((property, i) => {
+    const next = properties[i + 1]?.getStart() ?? options.getEnd() - 1
+    return { start: property.getStart(), end: property.getEnd(), rest: text.slice(property.getEnd(), next).replace(/^\s*,/, '').trimEnd() }
+  })
+  return { lead, segments }
 }
 
 /**
@@ -70,17 +75,21 @@ export function planScheduleEdit(parsed: TuneFile, call: TuneCall, write: Schedu
   const unit = settings.indent
   const print = (level: number) => printLiteral(ordered(write.schedule), settings, { startColumn: 0, level, forceBreak: true, experiment: write.experiment })
   const first = options.getProperties()[0] as Node
-  const collapsed = !text.slice(options.getStart(), first.getStart()).includes('\n')
-  if (!collapsed || hasComments(text, options)) {
+  if (text.slice(options.getStart(), first.getStart()).includes('\n')) {
     // The property starts its line: the literal's content goes one level deeper than that line.
     return [{ start: value.getStart(), end: value.getEnd(), text: print(levelOf(indentAt(text, property.getStart()), unit)) }]
   }
-  // `{ ...x, schedule: true }` on one line: one property per line, one level below the line of `{`.
+  // `{ ...x, schedule: true }` on one line: one property per line (with its comments), one level
+  // below the line of `{`, as the formatter prints an object that holds a multi-line value.
   const level = levelOf(indentAt(text, options.getStart()), unit) + 1
   const inner = unit.repeat(level)
-  const lines = options.getProperties().map((p) => `${inner}${p === property ? `${property.getNameNode().getText()}: ${print(level)}` : p.getText()},`)
-  const last = lines.length - 1
-  if (!settings.trailingCommas) lines[last] = (lines[last] as string).slice(0, -1)
+  const { lead, segments } = propertySegments(text, options)
+  const lines = segments.map((segment, i) => {
+    const body = segment.start === property.getStart() ? `${property.getNameNode().getText()}: ${print(level)}` : text.slice(segment.start, segment.end)
+    const comma = i < segments.length - 1 || settings.trailingCommas ? ',' : ''
+    return `${inner}${body}${segment.rest}${comma}`
+  })
+  if (lead !== '') lines.unshift(`${inner}${lead}`)
   const eol = settings.eol
   return [{ start: options.getStart(), end: options.getEnd(), text: `{${eol}${lines.join(eol)}${eol}${unit.repeat(level - 1)}}` }]
 }
