@@ -29,11 +29,11 @@ test('a written schedule is checked against the experiment config: a key it no l
     schedule: { seed: 1, reached: {}, initialConfig: { lr: 0.05, label: 'climb', momentum: 0.9 }, changes: [], fingerprint },
   })
   tune(climb, undefined, {
-    // @ts-expect-error a change names a key the config lacks
     schedule: {
       seed: 1,
       reached: {},
       initialConfig: { lr: 0.05, label: 'climb' },
+      // @ts-expect-error a change names a key the config lacks
       changes: [{ trainingIteration: 2, config: { momentum: 0.9 } }],
       fingerprint,
     },
