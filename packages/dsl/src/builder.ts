@@ -9,6 +9,7 @@ import {
   type StorageOptions,
 } from './definition.js'
 import { type PolicyRecord, parsePolicy } from './policy.js'
+import { trainableModuleOf } from './trainable-module.js'
 import type {
   Config,
   InferConfig,
@@ -197,7 +198,10 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
     return this.with({ concurrency: n })
   }
 
-  /** The trainable: an (async) generator that yields metrics, or a Ray-style function calling `report`. */
+  /**
+   * The trainable: an (async) generator that yields metrics, or a Ray-style function calling `report`.
+   * A trainable named with `trainable(import.meta.url, 'name', fn)` can also run in worker threads.
+   */
   train<const R extends Metrics, K2 = K>(trainable: Trainable<C, R, K2> & ReportsPending<P, R>): Experiment<C, R, K2> {
     if (typeof trainable !== 'function')
       this.fail(
@@ -206,7 +210,12 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
         `the trainable must be a function, got ${typeof trainable}`,
         'Pass an async generator function or a function that calls report().',
       )
-    return this.with<C, R, K2, never>({ trainable: trainable as unknown as ExperimentDef['trainable'] })
+    const location = trainableModuleOf(trainable)
+    return this.with<C, R, K2, never>({
+      trainable: trainable as unknown as ExperimentDef['trainable'],
+      // Cleared when the new trainable has no location, so a stale one never outlives .train().
+      trainableModule: location,
+    })
   }
 }
 

@@ -1,4 +1,5 @@
 import type { PolicyRecord } from './policy.js'
+import type { TrainableModule } from './trainable-module.js'
 import type { Config, Metrics, Mode, MutationSpecShape, SpaceSpec, Trainable } from './types.js'
 
 /** Settings of Population Based Training, in Ray's terms. */
@@ -96,6 +97,11 @@ export interface ExperimentDef {
   /** Directory and checkpoint retention; used by `@vitune/runtime/node`. */
   readonly storage?: StorageOptions
   readonly trainable: Trainable<never, Metrics, unknown> | undefined
+  /**
+   * Where the trainable can be imported from, when it was named with `trainable()`: what worker
+   * threads and remote workers load, since a function cannot cross to them.
+   */
+  readonly trainableModule?: TrainableModule | undefined
 }
 
 /** Defaults applied by `.pbt()`. */

@@ -32,6 +32,7 @@ export {
 } from './domains.js'
 export { type DefinitionErrorCode, ExperimentDefinitionError, VituneError } from './errors.js'
 export { type PolicyErrorCode, PolicyLogError, type PolicyRecord, parsePolicy, parsePolicyLine } from './policy.js'
+export { type TrainableModule, trainable, trainableModuleOf } from './trainable-module.js'
 export type {
   AutoResultKey,
   CategoricalMutation,

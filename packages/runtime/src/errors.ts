@@ -19,6 +19,7 @@ export type RunErrorCode =
   | 'VITUNE_STATE_MISMATCH'
   | 'VITUNE_STATE_LOCKED'
   | 'VITUNE_REPLAY'
+  | 'VITUNE_TRAINABLE_MISSING'
 
 /** An error raised while an experiment runs; the message names the experiment and trial. */
 export class RunError extends VituneError {

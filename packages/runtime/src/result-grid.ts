@@ -1,5 +1,7 @@
 import type { Config, Metrics, Mode } from '@vitune/dsl'
 import { RunError } from './errors.js'
+import type { SchedulerInfo } from './scheduler-registry.js'
+import type { ExperimentStopReason } from './snapshot.js'
 import type { ExploitEvent, PolicyRecord, Result, TrialStatus } from './types.js'
 
 /** A config change in a trial's life: its initial config, then one per exploit. */
@@ -76,8 +78,19 @@ export class ResultGrid<C = Config, M = Metrics> {
   readonly policyLog: readonly PolicyRecord[]
   /** Scheduler counters, e.g. checkpoints and perturbations. */
   readonly schedulerStats: Readonly<Record<string, number>>
+  /** Which scheduler ran, labelled, with its resolved settings. */
+  readonly scheduler: SchedulerInfo
+  /** The seed every random stream derived from (`.seed()`, 0 by default). */
+  readonly seed: number
+  /** Why the run ended early (`.stopExperiment()` or the time budget); undefined when every trial ended by itself. */
+  readonly stopReason: ExperimentStopReason | undefined
 
-  constructor(init: Pick<ResultGrid<C, M>, 'experiment' | 'metric' | 'mode' | 'trials' | 'lineage' | 'policyLog' | 'schedulerStats'>) {
+  constructor(
+    init: Pick<
+      ResultGrid<C, M>,
+      'experiment' | 'metric' | 'mode' | 'trials' | 'lineage' | 'policyLog' | 'schedulerStats' | 'scheduler' | 'seed' | 'stopReason'
+    >,
+  ) {
     this.experiment = init.experiment
     this.metric = init.metric
     this.mode = init.mode
@@ -85,6 +98,9 @@ export class ResultGrid<C = Config, M = Metrics> {
     this.lineage = init.lineage
     this.policyLog = init.policyLog
     this.schedulerStats = init.schedulerStats
+    this.scheduler = init.scheduler
+    this.seed = init.seed
+    this.stopReason = init.stopReason
   }
 
   /** The best trial by the experiment's metric and mode, judged on its last result. */

@@ -5,6 +5,7 @@ import { CheckpointLedger } from './retention.js'
 import type { Scheduler } from './schedulers/types.js'
 import { type ExperimentSnapshot, type ExperimentStopReason, type ExperimentStorage, fingerprintOf, type SavedExperiment } from './snapshot.js'
 import type { Trial } from './trial.js'
+import { startPointOf } from './trial-state.js'
 import type { CheckpointRef, ExploitEvent, PolicyRecord, Result } from './types.js'
 
 /** What a save reads from the executor. */
@@ -27,9 +28,9 @@ export function referencedCheckpoints(trials: readonly Trial[], scheduler: Sched
   for (const trial of trials) {
     add(trial.latestCheckpoint)
     add(trial.reportCheckpoint)
-    add(trial.restore?.checkpoint)
+    add(startPointOf(trial.state)?.checkpoint)
   }
-  for (const ref of scheduler.checkpointsInUse?.() ?? []) add(ref)
+  for (const ref of scheduler.checkpointsInUse()) add(ref)
   return refs
 }
 
@@ -155,7 +156,7 @@ export class RunRecord {
       trials: view.trials.map((t) => t.snapshot()),
       lineage: view.lineage,
       policyLog: view.policyLog,
-      scheduler: view.scheduler.snapshot?.(),
+      scheduler: view.scheduler.snapshot(),
     }
   }
 }

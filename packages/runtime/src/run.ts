@@ -2,23 +2,25 @@ import { type Config, type Experiment, type ExperimentDef, type Metrics, validat
 import { type CheckpointStore, MemoryCheckpointStore } from './checkpoint-store.js'
 import { RunError } from './errors.js'
 import type { TuneEvent } from './events.js'
-import { deriveStream, type RandomStream } from './random.js'
-import { ResultGrid, type TrialFailure } from './result-grid.js'
-import { loadSaved, RunRecord, referencedCheckpoints } from './run-record.js'
-import { FifoScheduler } from './schedulers/fifo.js'
-import { PbtScheduler } from './schedulers/pbt.js'
-import { PbtReplayScheduler } from './schedulers/pbt-replay.js'
-import type { ExploitAction, RunnerView, Scheduler, TrialDecision } from './schedulers/types.js'
-import { freezeConfig, generateVariants } from './search/variants.js'
-import type { ExperimentStopReason, ExperimentStorage, SavedExperiment } from './snapshot.js'
-import { ExperimentStopper, shouldStopTrial } from './stop.js'
-import { type Report, startTrainable, type TrialIterator } from './trainable.js'
-import { Trial } from './trial.js'
-import type { ExploitEvent, PolicyRecord, Result, TrialStatus } from './types.js'
+import type { TrialExecutor } from './executor.js'
+import { InProcessExecutor } from './executors/in-process.js'
+import type { ExploitLog } from './exploit.js'
+import { TrialLifecycle } from './lifecycle.js'
+import type { Population } from './population.js'
+import { deriveStream } from './random.js'
+import { ResultGrid } from './result-grid.js'
+import { loadSaved, RunRecord } from './run-record.js'
+import { createPopulation, restoreRun } from './run-setup.js'
+import { createScheduler, describeScheduler } from './scheduler-registry.js'
+import type { Scheduler } from './schedulers/types.js'
+import type { ExperimentStopReason, ExperimentStorage } from './snapshot.js'
+import { ExperimentStopper } from './stop.js'
+import { type Pulled, PullFailure, pullAsync, pullSync } from './tick.js'
+import type { Trial } from './trial.js'
 
 /** Options of a run that are not part of the experiment. */
 export interface RunOptions {
-  /** Cancels the run: trainables are closed and `run` rejects. */
+  /** Cancels the run: trainables are closed and `run` rejects with `VITUNE_ABORTED`, carrying what ran. */
   readonly signal?: AbortSignal
   /** Receives every event as it happens. */
   readonly onEvent?: (event: TuneEvent) => void
@@ -36,41 +38,31 @@ export interface RunOptions {
    * make wall-time fields and the time budget deterministic in tests.
    */
   readonly clock?: () => number
+  /**
+   * Where trials run. Default: in this thread. An executor passed here belongs to the caller, who
+   * shuts it down (so one pool can serve many runs).
+   */
+  readonly executor?: TrialExecutor
 }
 
-/** Stable 5-hex prefix for trial ids, from the experiment's name and seed. */
-function idPrefix(name: string, seed: number): string {
-  let h = 0x811c9dc5
-  for (const ch of `${name}\u0000${seed}`) {
-    h ^= ch.codePointAt(0) as number
-    h = Math.imul(h, 0x01000193) >>> 0
+/** An aborted run: `partial` holds what ran until the abort (results, lineage, policy logs). */
+export class RunAborted extends RunError {
+  readonly partial: ResultGrid
+  constructor(message: string, partial: ResultGrid, options?: ErrorOptions) {
+    super('VITUNE_ABORTED', message, options)
+    this.name = 'RunAborted'
+    this.partial = partial
   }
-  return h.toString(16).padStart(8, '0').slice(0, 5)
-}
-
-function createScheduler(def: ExperimentDef, stream: RandomStream): Scheduler {
-  if (def.scheduler.kind === 'fifo') return new FifoScheduler()
-  if (def.scheduler.kind === 'pbtReplay') return new PbtReplayScheduler(def.scheduler.policy)
-  return new PbtScheduler({ ...def.scheduler, metric: def.metric as string, mode: def.mode as 'min' | 'max', mutations: def.mutations ?? {} }, stream)
 }
 
 const now = () => performance.now() / 1000
 
-/** A synchronous pull that threw; the error waits in `Runner.#pullErrors`. */
-const FAILED: unique symbol = Symbol('failed')
-
-const isSettled = (outcome: Report | PromiseSettledResult<Report | undefined>): outcome is PromiseSettledResult<Report | undefined> => 'status' in outcome
-
 /**
- * A plain copy of a report's metrics that the runtime fields are then added to. Building results
- * with `{ ...metrics, trainingIteration, ... }` hits a slow path in V8 (several microseconds per
- * retained result); copying key by key costs a few hundred nanoseconds. See docs/benchmarks.md.
+ * How long the loop may keep the event loop busy before it lets timers, aborts and signal handlers
+ * run. Yielding changes no result (rounds are processed in trial order whatever the timing).
  */
-function copyMetrics(metrics: Metrics): Record<string, unknown> {
-  const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(metrics)) copy[key] = metrics[key]
-  return copy
-}
+const YIELD_INTERVAL_MS = 25
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
 
 /** Runs an experiment to completion and returns its result grid. */
 export async function run<C extends Config, M extends Metrics, K>(
@@ -80,94 +72,74 @@ export async function run<C extends Config, M extends Metrics, K>(
   const def = 'def' in experiment ? experiment.def : experiment
   validateExperiment(def)
   const storage = options.storage
+  const executor = options.executor ?? new InProcessExecutor()
   storage?.open?.()
   try {
-    const runner = new Runner(def, options, loadSaved(def, storage, options.resume ?? true))
+    const runner = new Runner(def, options, executor)
     return (await runner.run()) as unknown as ResultGrid<C, M>
   } finally {
     storage?.close?.()
+    if (options.executor === undefined) await executor.shutdown()
   }
 }
 
-/** The executor: pulls results in lockstep ticks, so the outcome never depends on timing. */
-class Runner implements RunnerView {
-  readonly experiment: string
-  trials: Trial[] = []
-  readonly statusCounts: Record<TrialStatus, number> = { PENDING: 0, RUNNING: 0, PAUSED: 0, TERMINATED: 0, ERROR: 0 }
+/**
+ * The loop: in lockstep rounds, start trials in the free slots, pull one report from each running
+ * trial, and process the reports in trial order, so the outcome never depends on timing or on
+ * where trials run.
+ */
+class Runner {
   readonly #def: ExperimentDef
   readonly #options: RunOptions
-  readonly #store: CheckpointStore
-  readonly #record: RunRecord
+  readonly #population: Population
   readonly #scheduler: Scheduler
+  readonly #record: RunRecord
+  readonly #stopper: ExperimentStopper
+  readonly #lifecycle: TrialLifecycle
+  readonly #log: ExploitLog = { lineage: [], policyLog: [] }
   readonly #concurrency: number
   readonly #clock: () => number
-  readonly #stopper: ExperimentStopper
-  readonly #resumed: boolean
-  #lineage: ExploitEvent[] = []
-  #policyLog: PolicyRecord[] = []
+  /** Trials that were running when a resumed run was saved; they restart first. */
+  readonly #resumedRunning: readonly Trial[] | undefined
   #sessionStart = 0
   #stopReason: ExperimentStopReason | undefined
-  #neverAborted: AbortSignal | undefined
-  #byId: Map<string, Trial> | undefined
-  /** Errors of this tick's synchronous pulls, by trial. */
-  readonly #pullErrors = new Map<Trial, unknown>()
-  /** The trial whose result is being checked, for #describeCurrent. */
-  #current: Trial | undefined
-  /** Describes #current for an error message; one closure per run instead of one per result. */
-  readonly #describeCurrent = () => this.#where(this.#current as Trial)
 
-  constructor(def: ExperimentDef, options: RunOptions, saved: SavedExperiment | undefined) {
-    this.experiment = def.name
+  constructor(def: ExperimentDef, options: RunOptions, executor: TrialExecutor) {
     this.#def = def
     this.#options = options
-    this.#store = options.storage?.checkpoints ?? options.checkpointStore ?? new MemoryCheckpointStore()
-    this.#record = new RunRecord(def, this.#store, options.storage)
     this.#clock = options.clock ?? now
+    const store = options.storage?.checkpoints ?? options.checkpointStore ?? new MemoryCheckpointStore()
+    this.#record = new RunRecord(def, store, options.storage)
     this.#stopper = new ExperimentStopper(def)
     this.#scheduler = createScheduler(def, deriveStream(def.seed, 'scheduler'))
-    if (options.storage !== undefined && this.#scheduler.snapshot === undefined) {
-      throw new RunError(
-        'VITUNE_STATE_MISMATCH',
-        `experiment "${def.name}": its scheduler (${def.scheduler.kind}) cannot save its state, so the run cannot be persisted. Run it without storage.`,
-      )
-    }
-    const variants = generateVariants(def, deriveStream(def.seed, 'variants'))
-    const prefix = idPrefix(def.name, def.seed)
-    this.trials = variants.map(
-      (v) =>
-        new Trial(`${prefix}_${String(v.index).padStart(5, '0')}`, v.index, v.tag, v.config, deriveStream(def.seed, `trial:${v.index}`), this.statusCounts),
-    )
-    this.#concurrency = def.concurrency ?? Math.max(1, this.trials.length)
-    this.#resumed = saved !== undefined
-    if (saved !== undefined) this.#restoreFrom(saved)
-  }
-
-  /** Puts the run back where the saved state left it; trainables restart from their checkpoints. */
-  #restoreFrom({ snapshot, results }: SavedExperiment): void {
-    const location = this.#options.storage?.location ?? 'the storage'
-    const byId = new Map(this.trials.map((t) => [t.id, t]))
-    const resultsOf = new Map<string, Result[]>()
-    for (const result of results) {
-      const list = resultsOf.get(result.trialId)
-      if (list === undefined) resultsOf.set(result.trialId, [result])
-      else list.push(result)
-      this.#stopper.observe(result)
-    }
-    for (const saved of snapshot.trials) {
-      const trial = byId.get(saved.id)
-      if (trial === undefined) {
-        throw new RunError(
-          'VITUNE_STATE_MISMATCH',
-          `experiment "${this.experiment}": ${location} has trial ${saved.id}, which this experiment does not. Pass resume: false to start over.`,
-        )
-      }
-      trial.restoreFrom(saved, this.#def.seed, resultsOf.get(saved.id) ?? [])
-    }
-    this.trials = snapshot.order.map((id) => byId.get(id) as Trial)
-    this.#lineage = [...snapshot.lineage]
-    this.#policyLog = [...snapshot.policyLog]
-    this.#scheduler.restore?.(snapshot.scheduler)
-    this.#record.restore(snapshot, referencedCheckpoints(this.trials, this.#scheduler))
+    this.#population = createPopulation(def)
+    this.#concurrency = def.concurrency ?? Math.max(1, this.#population.trials.length)
+    this.#lifecycle = new TrialLifecycle({
+      def,
+      population: this.#population,
+      scheduler: this.#scheduler,
+      executor,
+      store,
+      record: this.#record,
+      stopper: this.#stopper,
+      log: this.#log,
+      clock: this.#clock,
+      // One never-aborted signal per run when none is given, not one per (re)start.
+      signal: options.signal ?? new AbortController().signal,
+      onEvent: options.onEvent,
+    })
+    const saved = loadSaved(def, options.storage, options.resume ?? true)
+    this.#resumedRunning =
+      saved === undefined
+        ? undefined
+        : restoreRun(saved, {
+            population: this.#population,
+            scheduler: this.#scheduler,
+            record: this.#record,
+            stopper: this.#stopper,
+            log: this.#log,
+            location: options.storage?.location ?? 'the storage',
+          }).running
   }
 
   #elapsed(): number {
@@ -176,15 +148,15 @@ class Runner implements RunnerView {
 
   /** Retention and saving, after each round of results (see RunRecord.persist). */
   #persist(finished: boolean): void {
-    // Most runs neither save nor prune: no view and no clock reading per tick then.
+    // Most runs neither save nor prune: no view and no clock reading per round then.
     if (!this.#record.active) return
     this.#record.persist(
       {
-        experiment: this.experiment,
-        trials: this.trials,
+        experiment: this.#def.name,
+        trials: this.#population.trials,
         scheduler: this.#scheduler,
-        lineage: this.#lineage,
-        policyLog: this.#policyLog,
+        lineage: this.#log.lineage,
+        policyLog: this.#log.policyLog,
         stopReason: this.#stopReason,
         elapsedS: this.#elapsed(),
       },
@@ -192,300 +164,100 @@ class Runner implements RunnerView {
     )
   }
 
-  /** Ends every unfinished trial at once: an experiment-wide stop or the time budget. */
-  async #stopAll(reason: ExperimentStopReason): Promise<void> {
-    this.#stopReason = reason
-    this.#emit({ type: 'experimentStop', experiment: this.experiment, reason })
-    for (const trial of this.trials) {
-      if (trial.status === 'TERMINATED' || trial.status === 'ERROR') continue
-      trial.status = 'TERMINATED'
-      await trial.iterator?.close()
-      trial.iterator = undefined
-      trial.restore = undefined
-      this.#emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
-    }
-  }
-
-  #emit(event: TuneEvent): void {
-    this.#options.onEvent?.(event)
-  }
-
-  #where(trial: Trial): string {
-    return `experiment "${this.experiment}", trial ${trial.id} (${trial.tag})`
-  }
-
   async run(): Promise<ResultGrid> {
+    const lifecycle = this.#lifecycle
+    const population = this.#population
     this.#sessionStart = this.#clock()
-    this.#emit({ type: 'experimentStart', experiment: this.experiment, trials: this.trials.length, metric: this.#def.metric, mode: this.#def.mode })
-    let running = this.trials.filter((t) => t.status === 'RUNNING')
+    lifecycle.emit({ type: 'experimentStart', experiment: this.#def.name, trials: population.trials.length, metric: this.#def.metric, mode: this.#def.mode })
+    let running: Trial[] = []
     try {
-      if (this.#resumed) {
-        this.#emit({ type: 'experimentResume', experiment: this.experiment, results: this.#record.totalResults })
+      if (this.#resumedRunning !== undefined) {
+        lifecycle.emit({ type: 'experimentResume', experiment: this.#def.name, results: this.#record.totalResults })
         // The scheduler's state is restored; adding the trials again only tells it they are back.
-        for (const trial of this.trials) this.#add(trial)
-        for (const trial of running) this.#start(trial)
+        for (const trial of population.trials) lifecycle.add(trial)
+        for (const trial of this.#resumedRunning) lifecycle.start(trial)
+        running = [...this.#resumedRunning]
       } else {
-        for (const trial of this.trials) this.#add(trial)
+        for (const trial of population.trials) lifecycle.add(trial)
         // Saved before any checkpoint is written, so a directory never holds checkpoints without a state.
         this.#persist(false)
       }
+      let lastYield = performance.now()
       while (this.#stopReason === undefined) {
+        if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
+          await yieldToEventLoop()
+          lastYield = performance.now()
+        }
         this.#checkAborted()
-        if (running.length < this.#concurrency && this.#scheduler.chooseTrialsToRun !== undefined) {
-          // One ranking for all free slots: restarting a whole population after a barrier stays O(N log N).
-          // It returns what successive chooseTrialToRun calls would, so none is left to ask for after it.
-          for (const next of this.#scheduler.chooseTrialsToRun(this, this.#concurrency - running.length) as Trial[]) {
-            this.#start(next)
-            running.push(next)
-          }
-        } else {
-          while (running.length < this.#concurrency) {
-            const next = this.#scheduler.chooseTrialToRun(this) as Trial | undefined
-            if (next === undefined) break
-            this.#start(next)
+        if (running.length < this.#concurrency) {
+          // One choice for all free slots: restarting a whole population after a barrier stays O(N log N).
+          for (const next of this.#scheduler.chooseTrialsToRun(population, this.#concurrency - running.length) as Trial[]) {
+            lifecycle.start(next)
             running.push(next)
           }
         }
         if (running.length === 0) {
-          const stuck = this.trials.filter((t) => t.status === 'PENDING' || t.status === 'PAUSED')
+          const stuck = population.trials.filter((t) => t.status === 'PENDING' || t.status === 'PAUSED')
           if (stuck.length === 0) break
           throw new RunError(
             'VITUNE_SCHEDULER_STALLED',
-            `experiment "${this.experiment}": no trial can run, but ${stuck.map((t) => `${t.id} (${t.status})`).join(', ')} did not finish. This is a scheduler bug; please report it with the experiment.`,
+            `experiment "${this.#def.name}": no trial can run, but ${stuck.map((t) => `${t.id} (${t.status})`).join(', ')} did not finish. This is a scheduler bug; please report it with the experiment.`,
           )
         }
         running.sort((a, b) => a.index - b.index)
-        const pulled = this.#pullSync(running) ?? (await Promise.allSettled(running.map((t) => this.#pull(t))))
+        const pulled = pullSync(running, this.#clock) ?? (await pullAsync(running, this.#clock))
         for (let i = 0; i < running.length; i++) {
           const trial = running[i] as Trial
+          // An exploit earlier in this round may have paused it: its report is not taken.
           if (trial.status !== 'RUNNING') continue
-          const outcome = pulled[i]
-          if (outcome === FAILED) await this.#fail(trial, this.#pullErrors.get(trial))
-          else if (outcome === undefined) await this.#complete(trial)
-          else if (isSettled(outcome)) {
-            if (outcome.status === 'rejected') await this.#fail(trial, outcome.reason)
-            else if (outcome.value === undefined) await this.#complete(trial)
-            else await this.#process(trial, outcome.value)
-          } else {
-            // Most results need nothing awaited: a promise per result would cost more than the rest of it.
-            const pending = this.#process(trial, outcome)
-            if (pending !== undefined) await pending
-          }
+          const pending = this.#take(trial, pulled[i])
+          if (pending !== undefined) await pending
         }
-        this.#pullErrors.clear()
         running = running.filter((t) => t.status === 'RUNNING')
         const reason = this.#stopper.active ? this.#stopper.check(this.#elapsed()) : undefined
-        if (reason !== undefined) await this.#stopAll(reason)
+        if (reason !== undefined) {
+          this.#stopReason = reason
+          lifecycle.emit({ type: 'experimentStop', experiment: this.#def.name, reason })
+          await lifecycle.stopAll()
+        }
         this.#persist(false)
       }
       this.#persist(true)
     } catch (error) {
-      await Promise.allSettled(this.trials.map((t) => t.iterator?.close()))
+      await lifecycle.abandon()
       throw error
     }
-    this.#emit({ type: 'experimentEnd', experiment: this.experiment })
-    return new ResultGrid({
-      experiment: this.experiment,
-      metric: this.#def.metric,
-      mode: this.#def.mode,
-      trials: [...this.trials].sort((a, b) => a.index - b.index).map((t) => t.toResult()),
-      lineage: this.#lineage,
-      policyLog: this.#policyLog,
-      schedulerStats: this.#scheduler.stats(),
-    })
+    lifecycle.emit({ type: 'experimentEnd', experiment: this.#def.name })
+    return this.#grid()
+  }
+
+  /** Handles one pulled outcome; a promise only when something must be awaited. */
+  #take(trial: Trial, outcome: Pulled): Promise<void> | undefined {
+    if (outcome === undefined) return this.#lifecycle.complete(trial)
+    if (outcome instanceof PullFailure) return this.#lifecycle.fail(trial, outcome.error)
+    return this.#lifecycle.process(trial, outcome)
   }
 
   #checkAborted(): void {
     const signal = this.#options.signal
     if (signal?.aborted)
-      throw new RunError('VITUNE_ABORTED', `experiment "${this.experiment}" was aborted: ${String(signal.reason ?? 'no reason given')}.`, {
+      throw new RunAborted(`experiment "${this.#def.name}" was aborted: ${String(signal.reason ?? 'no reason given')}.`, this.#grid(), {
         cause: signal.reason,
       })
   }
 
-  #add(trial: Trial): void {
-    const filled = this.#scheduler.onTrialAdd(this, trial)
-    if (filled !== undefined) {
-      trial.config = freezeConfig(filled)
-      if (trial.results.length === 0) {
-        ;(trial as { initialConfig: Config }).initialConfig = trial.config
-        trial.configHistory[0] = { trainingIteration: 0, config: trial.config, cause: 'initial' }
-      }
-    }
-  }
-
-  #start(trial: Trial): void {
-    const restore = trial.restore
-    if (trial.iterator === undefined || restore !== undefined) {
-      void trial.iterator?.close()
-      trial.restore = undefined
-      trial.iteration = restore?.iteration ?? 0
-      trial.timeTotal = restore?.timeTotal ?? 0
-      trial.itersSinceRestore = restore?.itersSinceRestore ?? 0
-      const checkpoint = restore?.checkpoint === undefined ? undefined : this.#store.load(restore.checkpoint)
-      // One never-aborted signal per run, not one per (re)start: a controller costs microseconds.
-      this.#neverAborted ??= new AbortController().signal
-      const signal = this.#options.signal ?? this.#neverAborted
-      trial.iterator = startTrainable(
-        this.#def.trainable as never,
-        { config: trial.config, checkpoint, trialId: trial.id, random: () => trial.stream.next(), signal },
-        this.#where(trial),
-      )
-      this.#emit({ type: 'trialStart', trialId: trial.id, config: trial.config, restoredFrom: restore?.checkpoint?.id })
-    }
-    trial.status = 'RUNNING'
-  }
-
-  /**
-   * Pulls a tick of synchronous generators without a promise per result: each trial's report, undefined
-   * when it returned, or FAILED (its error in #pullErrors). Undefined when any trainable is async.
-   */
-  #pullSync(running: readonly Trial[]): (Report | typeof FAILED | undefined)[] | undefined {
-    for (const trial of running) if (trial.iterator?.nextSync === undefined) return undefined
-    const pulled: (Report | typeof FAILED | undefined)[] = new Array(running.length)
-    // One clock reading per pull: a step ends when the next one starts.
-    let time = this.#clock()
-    for (let i = 0; i < running.length; i++) {
-      const trial = running[i] as Trial
-      trial.stepStarted = time
-      try {
-        pulled[i] = (trial.iterator as TrialIterator & { nextSync: () => Report | undefined }).nextSync()
-      } catch (reason) {
-        pulled[i] = FAILED
-        this.#pullErrors.set(trial, reason)
-      }
-      time = this.#clock()
-      trial.stepEnded = time
-    }
-    return pulled
-  }
-
-  async #pull(trial: Trial): Promise<Report | undefined> {
-    trial.stepStarted = this.#clock()
-    trial.stepEnded = Number.NaN
-    return (trial.iterator as TrialIterator).next()
-  }
-
-  #result(trial: Trial, report: Report): Result {
-    const elapsed = (Number.isNaN(trial.stepEnded) ? this.#clock() : trial.stepEnded) - trial.stepStarted
-    const metrics = report.metrics
-    const reported = metrics.trainingIteration
-    trial.iteration = typeof reported === 'number' ? reported : trial.iteration + 1
-    trial.itersSinceRestore++
-    trial.timeTotal += elapsed
-    const result = copyMetrics(metrics)
-    result.trainingIteration = trial.iteration
-    result.iterationsSinceRestore = trial.itersSinceRestore
-    result.timeThisIterS = elapsed
-    result.timeTotalS = trial.timeTotal
-    result.trialId = trial.id
-    result.config = trial.config
-    result.checkpointed = report.hasCheckpoint
-    return result as Result
-  }
-
-  /** Handles a result; returns a promise only when something must be awaited (a trial ends or is exploited). */
-  #process(trial: Trial, report: Report): Promise<void> | undefined {
-    const result = this.#result(trial, report)
-    if (report.hasCheckpoint) {
-      const ref = this.#record.checkpoint(trial.id, report.checkpoint, result)
-      trial.reportCheckpoint = ref
-      trial.latestCheckpoint = ref
-    } else {
-      trial.reportCheckpoint = undefined
-    }
-    trial.results.push(result)
-    this.#record.result(result)
-    this.#stopper.observe(result)
-    // No event object per result when nobody listens.
-    const onEvent = this.#options.onEvent
-    if (onEvent !== undefined) onEvent({ type: 'result', trialId: trial.id, result })
-    this.#current = trial
-    if (shouldStopTrial(this.#def, this.#describeCurrent, result)) {
-      trial.lastResult = result
-      return this.#complete(trial)
-    }
-    const { decision, exploits } = this.#scheduler.onTrialResult(this, trial, result)
-    trial.lastResult = result
-    if (exploits.length > 0) return this.#afterExploits(trial, decision, exploits)
-    if (decision === 'PAUSE' && trial.status === 'RUNNING') trial.status = 'PAUSED'
-    else if (decision === 'STOP') return this.#complete(trial)
-    return undefined
-  }
-
-  async #afterExploits(trial: Trial, decision: TrialDecision, exploits: readonly ExploitAction[]): Promise<void> {
-    await this.#applyExploits(exploits)
-    if (decision === 'PAUSE' && trial.status === 'RUNNING') trial.status = 'PAUSED'
-    else if (decision === 'STOP') await this.#complete(trial)
-  }
-
-  async #complete(trial: Trial): Promise<void> {
-    trial.status = 'TERMINATED'
-    await trial.iterator?.close()
-    trial.iterator = undefined
-    this.#emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
-    await this.#applyExploits(this.#scheduler.onTrialComplete(this, trial))
-  }
-
-  async #fail(trial: Trial, error: unknown): Promise<void> {
-    const failure: TrialFailure = {
-      message: error instanceof Error ? error.message : String(error),
-      stack: error instanceof Error ? error.stack : undefined,
-      trainingIteration: trial.iteration,
-      error,
-    }
-    trial.failures.push(failure)
-    trial.numFailures++
-    await trial.iterator?.close().catch(() => undefined)
-    trial.iterator = undefined
-    const max = this.#def.maxFailures
-    const willRetry = !this.#def.failFast && (max === -1 || trial.numFailures <= max)
-    this.#emit({ type: 'trialError', trialId: trial.id, error, willRetry })
-    trial.status = willRetry ? 'PENDING' : 'ERROR'
-    const released = this.#scheduler.onTrialError(this, trial)
-    if (this.#def.failFast) {
-      throw new RunError('VITUNE_TRIAL_FAILED', `${this.#where(trial)} failed and failFast is set: ${failure.message}`, { cause: error })
-    }
-    if (willRetry) {
-      // Ray requeues a recovering trial at the end of the trial list and re-adds it to the scheduler.
-      const latest = trial.latestCheckpoint
-      trial.restore = { checkpoint: latest, iteration: latest?.trainingIteration ?? 0, timeTotal: (latest?.result.timeTotalS as number | undefined) ?? 0 }
-      this.trials = [...this.trials.filter((t) => t !== trial), trial]
-      this.#add(trial)
-    } else {
-      this.#emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
-    }
-    await this.#applyExploits(released)
-  }
-
-  async #applyExploits(exploits: readonly ExploitAction[]): Promise<void> {
-    for (const action of exploits) {
-      const { event } = action
-      // The set of trials never changes (a retry only moves one to the end), so a map built once serves.
-      this.#byId ??= new Map(this.trials.map((t) => [t.id, t]))
-      const target = this.#byId.get(event.targetId) as Trial
-      const donor = this.#byId.get(event.donorId) as Trial
-      await target.iterator?.close()
-      target.iterator = undefined
-      target.status = 'PAUSED'
-      target.config = event.newConfig
-      target.tag = action.tag
-      target.restore = {
-        checkpoint: action.checkpoint,
-        iteration: event.donorIteration,
-        timeTotal: (action.checkpoint.result.timeTotalS as number | undefined) ?? 0,
-      }
-      target.latestCheckpoint = action.checkpoint
-      target.reportCheckpoint = undefined
-      target.configHistory.push({ trainingIteration: event.donorIteration, config: event.newConfig, cause: 'exploit' })
-      target.lineage.push(event)
-      this.#lineage.push(event)
-      if (action.policy !== undefined) {
-        // Ray copies the donor's policy file over the target's, then appends the new line.
-        target.policy = [...donor.policy, action.policy]
-        this.#policyLog.push(action.policy)
-      }
-      this.#emit({ type: 'exploit', event })
-    }
+  #grid(): ResultGrid {
+    return new ResultGrid({
+      experiment: this.#def.name,
+      metric: this.#def.metric,
+      mode: this.#def.mode,
+      trials: [...this.#population.trials].sort((a, b) => a.index - b.index).map((t) => t.toResult()),
+      lineage: this.#log.lineage,
+      policyLog: this.#log.policyLog,
+      schedulerStats: this.#scheduler.stats(),
+      scheduler: describeScheduler(this.#def),
+      seed: this.#def.seed,
+      stopReason: this.#stopReason,
+    })
   }
 }

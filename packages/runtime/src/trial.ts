@@ -1,22 +1,9 @@
 import type { Config } from '@vitune/dsl'
-import { deriveStream, type RandomStream } from './random.js'
 import type { ConfigChange, TrialFailure, TrialResult } from './result-grid.js'
 import type { TrialView } from './schedulers/types.js'
 import { freezeConfig } from './search/variants.js'
-import type { TrialIterator } from './trainable.js'
+import { FRESH_START, handleOf, type StartPoint, startPointOf, type TrialState } from './trial-state.js'
 import type { CheckpointRef, ExploitEvent, PolicyRecord, Result, TrialStatus } from './types.js'
-
-/** Where a trial's trainable starts from the next time it runs. */
-export interface Restore {
-  readonly checkpoint: CheckpointRef | undefined
-  readonly iteration: number
-  readonly timeTotal: number
-  /**
-   * Set when a resumed run restarts a trainable that was suspended at its latest checkpoint: the
-   * trial continues its history, so `iterationsSinceRestore` goes on counting.
-   */
-  readonly itersSinceRestore?: number
-}
 
 /** A trial as persisted in the experiment state: everything but its results (kept in a journal) and its live trainable. */
 export interface TrialSnapshot {
@@ -30,7 +17,8 @@ export interface TrialSnapshot {
   readonly lastResult: Result | undefined
   readonly reportCheckpoint: CheckpointRef | undefined
   readonly latestCheckpoint: CheckpointRef | undefined
-  readonly restore: Restore | undefined
+  /** Where a waiting trial restarts from. */
+  readonly restore: StartPoint | undefined
   /** The trainable was suspended after a checkpointed report; a resumed run restarts it from that checkpoint. */
   readonly suspended: boolean
   readonly iteration: number
@@ -41,6 +29,7 @@ export interface TrialSnapshot {
   readonly configHistory: readonly ConfigChange<Config>[]
   readonly lineage: readonly ExploitEvent[]
   readonly policy: readonly PolicyRecord[]
+  /** The trial's random stream state. */
   readonly stream: object
 }
 
@@ -54,14 +43,21 @@ function persistableFailure(failure: TrialFailure): TrialFailure {
   }
 }
 
-/** One trial of a run: its state, its history and its running trainable. */
+/** Lets the population, and only it, change a trial's state (it keeps the counts per status). */
+export const SET_STATE: unique symbol = Symbol('setState')
+
+/**
+ * One trial of a run: its state (a `TrialState`, changed only through `Population.move`), its
+ * history, and the counters of the trainable's current run.
+ */
 export class Trial implements TrialView {
-  #status: TrialStatus = 'PENDING'
+  #state: TrialState = { status: 'PENDING', from: FRESH_START }
   lastResult: Result | undefined
+  /** The checkpoint of the latest report, if that report carried one. */
   reportCheckpoint: CheckpointRef | undefined
+  /** The newest checkpoint the trial can restart from (its own, or a donor's after an exploit). */
   latestCheckpoint: CheckpointRef | undefined
-  iterator: TrialIterator | undefined
-  restore: Restore | undefined
+  /** `trainingIteration` of the latest report (or where the trainable restarts). */
   iteration = 0
   itersSinceRestore = 0
   timeTotal = 0
@@ -76,32 +72,33 @@ export class Trial implements TrialView {
   failures: TrialFailure[] = []
   initialTag: string
   initialConfig: Config
+  /** The random stream's state while no trainable holds it (a live handle knows the current one). */
+  randomState: object
 
   constructor(
     readonly id: string,
     readonly index: number,
     public tag: string,
     public config: Config,
-    public stream: RandomStream,
-    /** The run's count of trials per status, which this trial keeps current as its status changes. */
-    readonly counts?: Record<TrialStatus, number>,
+    randomState: object,
   ) {
-    if (counts !== undefined) counts.PENDING++
     this.initialTag = tag
     this.initialConfig = config
     this.configHistory = [{ trainingIteration: 0, config, cause: 'initial' }]
+    this.randomState = randomState
+  }
+
+  get state(): TrialState {
+    return this.#state
   }
 
   get status(): TrialStatus {
-    return this.#status
+    return this.#state.status
   }
 
-  set status(status: TrialStatus) {
-    if (this.counts !== undefined) {
-      this.counts[this.#status]--
-      this.counts[status]++
-    }
-    this.#status = status
+  /** Only `Population.move` calls this. */
+  [SET_STATE](state: TrialState): void {
+    this.#state = state
   }
 
   /**
@@ -109,10 +106,11 @@ export class Trial implements TrialView {
    * suspended right after a report that carried a checkpoint.
    */
   get restartable(): boolean {
-    return this.iterator === undefined || this.reportCheckpoint !== undefined
+    return handleOf(this.#state) === undefined || this.reportCheckpoint !== undefined
   }
 
   snapshot(): TrialSnapshot {
+    const handle = handleOf(this.#state)
     return {
       id: this.id,
       index: this.index,
@@ -124,8 +122,8 @@ export class Trial implements TrialView {
       lastResult: this.lastResult,
       reportCheckpoint: this.reportCheckpoint,
       latestCheckpoint: this.latestCheckpoint,
-      restore: this.restore,
-      suspended: this.iterator !== undefined,
+      restore: startPointOf(this.#state),
+      suspended: handle !== undefined,
       iteration: this.iteration,
       itersSinceRestore: this.itersSinceRestore,
       timeTotal: this.timeTotal,
@@ -134,13 +132,15 @@ export class Trial implements TrialView {
       configHistory: this.configHistory,
       lineage: this.lineage,
       policy: this.policy,
-      stream: this.stream.state(),
+      stream: handle?.randomState() ?? this.randomState,
     }
   }
 
-  /** Restores the state saved by `snapshot()`; `results` come from the results journal. */
-  restoreFrom(saved: TrialSnapshot, seed: number, results: Result[]): void {
-    this.status = saved.status
+  /**
+   * The fields `snapshot()` saved; `results` come from the results journal. Returns the state to
+   * move the trial to: a suspended trainable restarts from the checkpoint of its latest report.
+   */
+  restoreFrom(saved: TrialSnapshot, results: Result[]): TrialState {
     this.tag = saved.tag
     this.initialTag = saved.initialTag
     this.config = freezeConfig(saved.config)
@@ -157,19 +157,27 @@ export class Trial implements TrialView {
     this.lineage = [...saved.lineage]
     this.policy = [...saved.policy]
     this.results = results
-    this.stream = deriveStream(seed, `trial:${this.index}`, saved.stream)
-    this.restore = saved.suspended
-      ? {
-          checkpoint: saved.reportCheckpoint,
-          iteration: saved.iteration,
-          timeTotal: saved.timeTotal,
-          itersSinceRestore: saved.itersSinceRestore,
-        }
+    this.randomState = saved.stream
+    const from: StartPoint | undefined = saved.suspended
+      ? { checkpoint: saved.reportCheckpoint, iteration: saved.iteration, timeTotal: saved.timeTotal, itersSinceRestore: saved.itersSinceRestore }
       : saved.restore
+    switch (saved.status) {
+      case 'TERMINATED':
+        return { status: 'TERMINATED' }
+      case 'ERROR':
+        return { status: 'ERROR', failure: this.failures[this.failures.length - 1] as TrialFailure }
+      case 'RUNNING':
+        // Saved between two rounds, suspended at its latest report: it waits to restart, and the
+        // runner restarts it first, as the uninterrupted run kept it running.
+        return { status: 'PENDING', from: from ?? FRESH_START }
+      case 'PAUSED':
+        return { status: 'PAUSED', from: from ?? FRESH_START }
+      case 'PENDING':
+        return { status: 'PENDING', from: from ?? FRESH_START }
+    }
   }
 
   toResult(): TrialResult {
-    const failure = this.failures[this.failures.length - 1]
     return {
       trialId: this.id,
       index: this.index,
@@ -185,7 +193,7 @@ export class Trial implements TrialView {
       policy: this.policy,
       numFailures: this.numFailures,
       failures: this.failures,
-      error: this.status === 'ERROR' ? failure : undefined,
+      error: this.#state.status === 'ERROR' ? this.#state.failure : undefined,
     }
   }
 }

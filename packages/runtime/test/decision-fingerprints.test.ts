@@ -2,6 +2,8 @@
 // recorded before the per-result and order-statistics speed-ups (commit 80224a9); any change to
 // what a run decides, reports or emits changes them.
 import { createHash } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { experiment, uniform, withCheckpoint } from '@vitune/dsl'
 import { describe, expect, test } from 'vitest'
 import { deriveStream, type ResultGrid, run, type TuneEvent, WALL_TIME_FIELDS } from '../src/index.js'
@@ -64,6 +66,14 @@ function build(p: Plan) {
   return p.concurrency === undefined ? e : e.concurrency(p.concurrency)
 }
 
+/** Rewrites one run's entry of fixtures/decisions.json (only with VITUNE_RECORD_DECISIONS set, before a change in behaviour). */
+function recordDecisions(index: number, list: string[]): void {
+  const path = join(import.meta.dirname, 'fixtures', 'decisions.json')
+  const all = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string[]>
+  all[index] = list
+  writeFileSync(path, `${JSON.stringify(all, null, 2)}\n`)
+}
+
 function fingerprint(grid: ResultGrid, events: readonly TuneEvent[]): string {
   const strip = (r: object) => Object.fromEntries(Object.entries(r).filter(([k]) => !(WALL_TIME_FIELDS as readonly string[]).includes(k)))
   const text = JSON.stringify({
@@ -119,6 +129,24 @@ const expected: Record<number, string> = {
   31: '08fc9d98fea4e12e',
 }
 
+/** The run's decisions in order, readable: what a failing fingerprint is explained with. */
+function decisions(grid: ResultGrid): string[] {
+  const exploits = grid.lineage.map((e) => `exploit ${e.targetId} <- ${e.donorId} at time ${e.time} (donor iteration ${e.donorIteration})`)
+  const ends = grid.trials.map((t) => `${t.trialId} ends ${t.status} after ${t.results.length} results, ${t.numFailures} failures`)
+  return [...exploits, ...ends]
+}
+
+const recorded = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'decisions.json'), 'utf8')) as Record<string, string[]>
+
+/** Names the first decision that differs from the recorded run, for a fingerprint that changed. */
+function firstDifference(index: number, actual: readonly string[]): string {
+  const expected = recorded[index] ?? []
+  for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
+    if (expected[i] !== actual[i]) return `decision ${i}: expected "${expected[i] ?? '(none)'}", got "${actual[i] ?? '(none)'}"`
+  }
+  return 'the same decisions (exploits and trial ends) were taken; a result, tag, config or event differs'
+}
+
 describe('decision fingerprints', () => {
   for (let index = 0; index < 32; index++) {
     const p = plan(index)
@@ -126,7 +154,9 @@ describe('decision fingerprints', () => {
       const events: TuneEvent[] = []
       const grid = await run(build(p), { clock: () => 0, ...(p.listen ? { onEvent: (e: TuneEvent) => events.push(e) } : {}) })
       expect(grid.lineage.length).toBeGreaterThan(0)
-      expect(fingerprint(grid, events)).toBe(expected[index])
+      const actual = fingerprint(grid, events)
+      if (process.env.VITUNE_RECORD_DECISIONS !== undefined) recordDecisions(index, decisions(grid))
+      expect(actual, actual === expected[index] ? '' : firstDifference(index, decisions(grid))).toBe(expected[index])
     })
   }
 })

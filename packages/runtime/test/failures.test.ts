@@ -154,3 +154,30 @@ describe('fault injection under maxFailures', () => {
     expect(a.trials.flatMap((t) => t.failures.map((f) => f.message))).toEqual(b.trials.flatMap((t) => t.failures.map((f) => f.message)))
   })
 })
+
+describe('a trainable that throws before it reports', () => {
+  test('a plain function that throws synchronously fails only its trial: retried under maxFailures, then ERROR', async () => {
+    let calls = 0
+    const grid2 = await run(
+      experiment('throws at once')
+        .space({ id: grid([0, 1]) })
+        .metric('score', 'max')
+        .stop({ trainingIteration: 3 })
+        .failures({ maxFailures: 2 })
+        .train((({ config }: { config: { id: number } }) => {
+          calls++
+          if (config.id === 1) throw new Error('no data for trial 1')
+          return (async function* () {
+            for (;;) yield { score: 1 }
+          })()
+        }) as never),
+      { clock },
+    )
+    expect(grid2.trials.map((t) => [t.status, t.numFailures, t.results.length])).toEqual([
+      ['TERMINATED', 0, 3],
+      ['ERROR', 3, 0],
+    ])
+    expect(grid2.trials[1]?.error?.message).toBe('no data for trial 1')
+    expect(calls).toBe(4)
+  })
+})

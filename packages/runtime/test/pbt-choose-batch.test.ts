@@ -1,6 +1,7 @@
 // chooseTrialsToRun is a speed-up of calling chooseTrialToRun once per free slot: both must follow Ray's rule, in the same order.
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { chooseTrialToRun } from '../src/schedulers/types.js'
 import type { TrialStatus } from '../src/types.js'
 import { basicSetup, type MockTrial, result } from './helpers/pbt-mock.js'
 
@@ -43,7 +44,7 @@ describe('PBT chooseTrialsToRun', () => {
               if (best === undefined || time < (one.pbt.trialState(best.id)?.lastTrainTime ?? 0)) best = trial
             }
             if (best === undefined) break
-            expect(one.pbt.chooseTrialToRun(one.runner)).toBe(best)
+            expect(chooseTrialToRun(one.pbt, one.runner)).toBe(best)
             best.status = 'RUNNING'
             expected.push(best.id)
           }

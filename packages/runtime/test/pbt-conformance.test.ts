@@ -7,6 +7,7 @@ import { deriveStream } from '../src/random.js'
 import { PbtScheduler } from '../src/schedulers/pbt.js'
 import { GLOBAL_POLICY_FILE, policyFileName, policyLogFiles } from '../src/schedulers/policy-log.js'
 import type { TrialDecision } from '../src/schedulers/types.js'
+import { chooseTrialToRun } from '../src/schedulers/types.js'
 import { basicSetup, MockRunner, type MockTrial, result } from './helpers/pbt-mock.js'
 
 /** Ray's helper accepts PAUSE as the decision or as the trial's status after an exploit. */
@@ -178,7 +179,7 @@ describe('PopulationBasedTestingSuite', () => {
     t0.status = 'PENDING' // not enough resources
     expectPaused(runner.report(t1, result(20, 1000)), t1)
     expect(lastScores()).toEqual([0, 1000, 100, 150, 200])
-    expect(pbt.chooseTrialToRun(runner)).toBe(t0)
+    expect(chooseTrialToRun(pbt, runner)).toBe(t0)
   })
 
   test('testSchedulesMostBehindTrialToRun', () => {
@@ -187,9 +188,9 @@ describe('PopulationBasedTestingSuite', () => {
     trials.forEach((t, i) => {
       runner.report(t, result(times[i] as number, 1000 + i))
     })
-    expect(pbt.chooseTrialToRun(runner)).toBeUndefined()
+    expect(chooseTrialToRun(pbt, runner)).toBeUndefined()
     for (const t of trials) t.status = 'PENDING'
-    expect(pbt.chooseTrialToRun(runner)).toBe(trials[3])
+    expect(chooseTrialToRun(pbt, runner)).toBe(trials[3])
   })
 
   test('testSchedulesMostBehindTrialToRunSynch', () => {
@@ -198,7 +199,7 @@ describe('PopulationBasedTestingSuite', () => {
     trials.forEach((t, i) => {
       runner.report(t, result(times[i] as number, 1000 + i))
     })
-    const chosen = pbt.chooseTrialToRun(runner)
+    const chosen = chooseTrialToRun(pbt, runner)
     expect([trials[0], trials[1], trials[3]]).toContain(chosen)
     expect(pbt.trialState((chosen as MockTrial).id)?.lastTrainTime).toBeLessThan(pbt.nextPerturbationSync)
   })
@@ -331,10 +332,10 @@ describe('PopulationBasedTestingSuite', () => {
     step(50)
     expect(trials[3]?.config.num).toBe(3)
     expect(trials.every((t) => t.status === 'PAUSED')).toBe(true)
-    expect(pbt.chooseTrialToRun(runner)).toBeDefined()
+    expect(chooseTrialToRun(pbt, runner)).toBeDefined()
     const finished = runner.add({ num: 5 })
     finished.status = 'TERMINATED'
-    expect(pbt.chooseTrialToRun(runner)).toBeDefined()
+    expect(chooseTrialToRun(pbt, runner)).toBeDefined()
   })
 
   test('_quantiles: one scored trial has no quantiles; fraction 0 makes every trial upper (Ray quirk)', () => {

@@ -3,6 +3,7 @@ import { experiment, grid, qloguniform, randint, uniform, withCheckpoint } from 
 import { describe, expect, test } from 'vitest'
 import { run } from '../src/index.js'
 import { deriveStream } from '../src/random.js'
+import { chooseTrialToRun } from '../src/schedulers/types.js'
 import { basicSetup, MockRunner, type MockTrial, mockPbt, result } from './helpers/pbt-mock.js'
 
 describe('synchronous mode never waits for a trial that finished or errored (ray#12122, ray#23424)', () => {
@@ -20,16 +21,16 @@ describe('synchronous mode never waits for a trial that finished or errored (ray
     const { pbt, runner, trials } = atBarrier()
     const t2 = trials[2] as MockTrial
     t2.status = 'TERMINATED'
-    runner.apply(pbt.onTrialComplete(runner))
+    runner.apply(pbt.onTrialComplete(runner, t2))
     expect(pbt.nextPerturbationSync).toBe(20)
-    expect(pbt.chooseTrialToRun(runner)).toBe(trials[0])
+    expect(chooseTrialToRun(pbt, runner)).toBe(trials[0])
   })
 
   test('when it errors for good, the barrier is released as well', () => {
     const { pbt, runner, trials } = atBarrier()
     const t2 = trials[2] as MockTrial
     t2.status = 'ERROR'
-    runner.apply(pbt.onTrialError(runner))
+    runner.apply(pbt.onTrialError(runner, t2))
     expect(pbt.nextPerturbationSync).toBe(20)
   })
 
@@ -37,10 +38,10 @@ describe('synchronous mode never waits for a trial that finished or errored (ray
     const { pbt, runner, trials } = atBarrier()
     const t2 = trials[2] as MockTrial
     t2.status = 'PENDING'
-    expect(pbt.onTrialError(runner)).toEqual([])
+    expect(pbt.onTrialError(runner, t2)).toEqual([])
     pbt.onTrialAdd(runner, t2)
     expect(pbt.nextPerturbationSync).toBe(10)
-    expect(pbt.chooseTrialToRun(runner)).toBe(t2)
+    expect(chooseTrialToRun(pbt, runner)).toBe(t2)
   })
 
   test('end to end: a trial that returns while the others wait at the barrier does not stall the run', async () => {

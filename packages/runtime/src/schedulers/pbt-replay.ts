@@ -1,7 +1,8 @@
 import type { Config, PolicyRecord } from '@vitune/dsl'
 import { RunError } from '../errors.js'
 import { formatVars, freezeConfig } from '../search/variants.js'
-import type { Result } from '../types.js'
+import type { CheckpointRef, Result } from '../types.js'
+import { WaitingQueue } from './fifo.js'
 import { decide, type ExploitAction, type RunnerView, type Scheduler, type SchedulerDecision, type TrialView } from './types.js'
 
 /** A replay schedule: the config to start from, then the config to switch to at each step. */
@@ -57,6 +58,7 @@ export class PbtReplayScheduler implements Scheduler {
   #next = 0
   #step = 0
   #numPerturbations = 0
+  readonly #queue = new WaitingQueue()
 
   constructor(records: readonly PolicyRecord[]) {
     const chain = policyChain(records)
@@ -121,8 +123,13 @@ export class PbtReplayScheduler implements Scheduler {
     return []
   }
 
-  chooseTrialToRun(runner: RunnerView): TrialView | undefined {
-    return runner.trials.find((t) => t.status === 'PENDING') ?? runner.trials.find((t) => t.status === 'PAUSED')
+  chooseTrialsToRun(runner: RunnerView, count: number): readonly TrialView[] {
+    return this.#queue.first(runner, count)
+  }
+
+  /** The replayed trial restarts from its own checkpoints, which the trial itself keeps referenced. */
+  checkpointsInUse(): readonly CheckpointRef[] {
+    return []
   }
 
   stats() {

@@ -3,8 +3,9 @@ import { RunError } from '../errors.js'
 import { deriveStream, type RandomStream, randomIndex } from '../random.js'
 import { formatVars, freezeConfig } from '../search/variants.js'
 import type { CheckpointRef, Result } from '../types.js'
-import { explore, fillMissing } from './pbt-explore.js'
+import type { Explored } from './pbt-explore.js'
 import { type RankEntry as Entry, PbtRanking } from './pbt-ranking.js'
+import { type ExploreStrategy, PerturbationExplore } from './pbt-strategy.js'
 import { decide, type ExploitAction, type RunnerView, type Scheduler, type SchedulerDecision, type TrialView } from './types.js'
 
 /** PBT's bookkeeping per trial (Ray's `_PBTTrialState`). */
@@ -38,6 +39,8 @@ export interface PbtSchedulerState {
   readonly numPerturbations: number
   /** The scheduler's random stream, so donors and explore draws continue the same sequence. */
   readonly random: object
+  /** The explore strategy's own state (PB2's data); undefined for PBT's perturbation. */
+  readonly explore?: unknown
   /** Per trial id, in add order. */
   readonly trials: readonly (readonly [string, PbtTrialSnapshot])[]
 }
@@ -73,6 +76,7 @@ type RankEntry = Entry<PbtTrialState>
  */
 export class PbtScheduler implements Scheduler {
   readonly #o: PbtSchedulerOptions
+  readonly #explore: ExploreStrategy
   #stream: RandomStream
   readonly #sign: 1 | -1
   readonly #state = new Map<string, PbtTrialState>()
@@ -98,8 +102,10 @@ export class PbtScheduler implements Scheduler {
   /** Trials whose state came from `loadState` and that were not added since. */
   #restored = new Set<string>()
 
-  constructor(options: PbtSchedulerOptions, stream: RandomStream) {
+  /** `explore` defaults to PBT's perturbation of the mutated keys; PB2 passes its GP-bandit. */
+  constructor(options: PbtSchedulerOptions, stream: RandomStream, explore: ExploreStrategy = new PerturbationExplore(options.mutations, options)) {
     this.#o = options
+    this.#explore = explore
     this.#stream = stream
     this.#sign = options.mode === 'max' ? 1 : -1
     this.#nextPerturbationSync = Math.max(options.perturbationInterval, options.burnInPeriod)
@@ -120,7 +126,7 @@ export class PbtScheduler implements Scheduler {
       lastTrainTime: 0,
       lastResult: undefined,
     })
-    return fillMissing(trial.config, this.#o.mutations, this.#stream)
+    return this.#explore.fill(trial.config, this.#stream)
   }
 
   onTrialResult(runner: RunnerView, trial: TrialView, result: Result): SchedulerDecision {
@@ -144,13 +150,14 @@ export class PbtScheduler implements Scheduler {
     this.#rank(trial, state)
     state.lastTrainTime = t
     state.lastResult = result
+    this.#explore.scored(trial, t, state.lastScore)
 
     const exploits: ExploitAction[] = []
     if (!o.synch) {
       state.lastPerturbationTime = t
       const { inUpper, inLower, upperSize, upperAt } = this.#asyncQuantiles(runner, state)
       const counts = runner.statusCounts
-      const waiting = counts !== undefined ? counts.PENDING + counts.PAUSED > 0 : runner.trials.some((x) => x.status === 'PENDING' || x.status === 'PAUSED')
+      const waiting = counts.PENDING + counts.PAUSED > 0
       const exploited = this.#checkpointOrExploit(runner, trial, inUpper, inLower, upperSize, upperAt, exploits)
       return decide(exploited ? 'NOOP' : waiting ? 'PAUSE' : 'CONTINUE', exploits)
     }
@@ -160,21 +167,17 @@ export class PbtScheduler implements Scheduler {
     return decide(exploited ? 'NOOP' : 'PAUSE', exploits)
   }
 
-  onTrialComplete(runner: RunnerView, trial?: TrialView): readonly ExploitAction[] {
+  onTrialComplete(runner: RunnerView, trial: TrialView): readonly ExploitAction[] {
     this.#noteFinished(trial)
     return this.#releaseBarrier(runner)
   }
 
-  onTrialError(runner: RunnerView, trial?: TrialView): readonly ExploitAction[] {
+  onTrialError(runner: RunnerView, trial: TrialView): readonly ExploitAction[] {
     this.#noteFinished(trial)
     return this.#releaseBarrier(runner)
   }
 
-  chooseTrialToRun(runner: RunnerView): TrialView | undefined {
-    return this.#rankCandidates(runner)[0]
-  }
-
-  /** The first `count` of the ranking in one pass: what `count` calls of chooseTrialToRun would start, in O(N log N) rather than O(N × count). */
+  /** The first `count` of the ranking in one pass: what `count` calls of Ray's choose_trial_to_run would start, in O(N log N) rather than O(N × count). */
   chooseTrialsToRun(runner: RunnerView, count: number): readonly TrialView[] {
     return this.#rankCandidates(runner).slice(0, count)
   }
@@ -231,6 +234,7 @@ export class PbtScheduler implements Scheduler {
       numCheckpoints: this.#numCheckpoints,
       numPerturbations: this.#numPerturbations,
       random: this.#stream.state(),
+      explore: this.#explore.snapshot(),
       trials: [...this.#state].map(([id, { order: _order, ...snapshot }]) => [id, snapshot] as const),
     }
   }
@@ -244,6 +248,7 @@ export class PbtScheduler implements Scheduler {
     this.#numCheckpoints = state.numCheckpoints
     this.#numPerturbations = state.numPerturbations
     this.#stream = deriveStream(0, '', state.random)
+    this.#explore.restore(state.explore)
     this.#state.clear()
     this.#ranking = undefined
     this.#finished.clear()
@@ -252,9 +257,8 @@ export class PbtScheduler implements Scheduler {
   }
 
   /** A finished trial leaves the asynchronous ranking (Ray's `_quantiles` skips finished trials). */
-  #noteFinished(trial: TrialView | undefined): void {
-    // Unannounced (no trial given): the runner's counts will disagree and the ranking is rebuilt.
-    if (trial === undefined || !isFinished(trial) || this.#finished.has(trial.id)) return
+  #noteFinished(trial: TrialView): void {
+    if (!isFinished(trial) || this.#finished.has(trial.id)) return
     this.#finished.add(trial.id)
     const state = this.#state.get(trial.id)
     if (this.#o.synch || this.#ranking === undefined || state === undefined) return
@@ -370,12 +374,12 @@ export class PbtScheduler implements Scheduler {
   /**
    * Ray's `_quantiles` for one asynchronous perturbation, in O(log N): views of the ranking, which
    * holds exactly the unfinished scored trials while the runner's counts confirm that every finished
-   * trial was announced. Otherwise (a runner without counts, a trial finished unannounced) it is
+   * trial was announced. Otherwise (a trial finished unannounced) it is
    * rebuilt from a scan first. Membership is a binary search; the donor is picked by position.
    */
   #asyncQuantiles(runner: RunnerView, state: PbtTrialState): { inUpper: boolean; inLower: boolean; upperSize: number; upperAt: (index: number) => TrialView } {
     const counts = runner.statusCounts
-    const exact = this.#ranking !== undefined && counts !== undefined && counts.TERMINATED + counts.ERROR === this.#finished.size
+    const exact = this.#ranking !== undefined && counts.TERMINATED + counts.ERROR === this.#finished.size
     const ranking = exact ? (this.#ranking as PbtRanking<PbtTrialState>) : this.#rebuildRanking(runner)
     const m = ranking.size
     const k = m <= 1 ? -1 : this.#quantileSize(m)
@@ -419,9 +423,9 @@ export class PbtScheduler implements Scheduler {
   #exploit(runner: RunnerView, trial: TrialView, donor: TrialView): ExploitAction {
     const state = this.#stateOf(trial)
     const donorState = this.#stateOf(donor)
-    let explored: ReturnType<typeof explore>
+    let explored: Explored
     try {
-      explored = explore(donor.config, this.#o.mutations, this.#o, this.#stream)
+      explored = this.#explore.explore(runner, trial, donor, this.#stream)
     } catch (error) {
       throw new RunError(
         'VITUNE_BAD_REPORT',

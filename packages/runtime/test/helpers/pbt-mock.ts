@@ -1,26 +1,60 @@
 // A small fake runner that drives a scheduler through its interface, as Ray's PBT mock tests do.
 import type { Config, MutationSpecShape, PbtOptions } from '@vitune/dsl'
+import type { TrialHandle } from '../../src/executor.js'
+import { applyExploit, type ExploitLog } from '../../src/exploit.js'
+import { Population } from '../../src/population.js'
 import { deriveStream } from '../../src/random.js'
 import { PbtScheduler } from '../../src/schedulers/pbt.js'
-import type { ExploitAction, RunnerView, Scheduler, TrialDecision, TrialView } from '../../src/schedulers/types.js'
+import type { ExploitAction, RunnerView, Scheduler, TrialDecision } from '../../src/schedulers/types.js'
+import { Trial } from '../../src/trial.js'
+import { decided, FRESH_START, type TrialState } from '../../src/trial-state.js'
 import type { CheckpointRef, PolicyRecord, Result, TrialStatus } from '../../src/types.js'
 
-/** A trial whose fields the test sets directly. */
-export class MockTrial implements TrialView {
-  status: TrialStatus = 'PENDING'
-  lastResult: Result | undefined
-  reportCheckpoint: CheckpointRef | undefined
-  latestCheckpoint: CheckpointRef | undefined
-  /** The trial whose checkpoint it was restored from at its last exploit (Ray's `restored_checkpoint`). */
-  restoredFrom: string | undefined
-  policy: PolicyRecord[] = []
+/** A live trainable that the mock never pulls: the mock runner reports results itself. */
+const IDLE: TrialHandle = {
+  next: async () => undefined,
+  nextSync: undefined,
+  close: async () => {},
+  randomState: () => ({}),
+}
 
-  constructor(
-    readonly id: string,
-    readonly index: number,
-    public tag: string,
-    public config: Config,
-  ) {}
+/** The state a test forces a trial into, built as the runner's would be. */
+function stateFor(status: TrialStatus): TrialState {
+  switch (status) {
+    case 'PENDING':
+      return { status, from: FRESH_START }
+    case 'RUNNING':
+      return { status, handle: IDLE }
+    case 'PAUSED':
+      return { status, handle: IDLE }
+    case 'TERMINATED':
+      return { status }
+    case 'ERROR':
+      return { status, failure: { message: 'forced by the test', stack: undefined, trainingIteration: 0, error: undefined } }
+  }
+}
+
+/**
+ * A real trial of a mock run. Tests may force its status (`trial.status = 'PAUSED'`), which goes
+ * through the population as the runner's changes do; `restoredFrom` records whose checkpoint it
+ * restarted from at its last exploit (Ray's `restored_checkpoint`).
+ */
+export class MockTrial extends Trial {
+  restoredFrom: string | undefined
+  readonly #population: () => Population
+
+  constructor(id: string, index: number, tag: string, config: Config, population: () => Population) {
+    super(id, index, tag, config, {})
+    this.#population = population
+  }
+
+  override get status(): TrialStatus {
+    return this.state.status
+  }
+
+  override set status(status: TrialStatus) {
+    this.#population().move(this, stateFor(status))
+  }
 }
 
 /** Ray's `result(t, r)` test helper: time and iteration t, reward r. */
@@ -38,20 +72,36 @@ export function result(t: number, reward: number, extra: Record<string, unknown>
   }
 }
 
-/** Applies decisions as the executor does: exploits restart the target from the donor's checkpoint. */
+/**
+ * Drives a scheduler as the runner does, without trainables: it reports results itself, and applies
+ * decisions and exploits with the runtime's own transitions (`decided`, `applyExploit`).
+ */
 export class MockRunner implements RunnerView {
   readonly experiment = 'mock'
-  readonly trials: MockTrial[] = []
-  readonly globalPolicy: PolicyRecord[] = []
+  readonly population = new Population('mock', [])
+  readonly log: ExploitLog = { lineage: [], policyLog: [] }
   readonly exploits: ExploitAction[] = []
   #nextCheckpoint = 0
 
   constructor(readonly scheduler: Scheduler) {}
 
+  get trials(): readonly MockTrial[] {
+    return this.population.trials as readonly MockTrial[]
+  }
+
+  get statusCounts() {
+    return this.population.statusCounts
+  }
+
+  /** Every policy line so far (Ray's `pbt_global.txt`). */
+  get globalPolicy(): readonly PolicyRecord[] {
+    return this.log.policyLog
+  }
+
   add(config: Config): MockTrial {
     const i = this.trials.length
-    const trial = new MockTrial(String(i), i, `${i}tag`, config)
-    this.trials.push(trial)
+    const trial = new MockTrial(String(i), i, `${i}tag`, config, () => this.population)
+    this.population.add(trial)
     const filled = this.scheduler.onTrialAdd(this, trial)
     if (filled !== undefined) trial.config = filled
     return trial
@@ -75,33 +125,16 @@ export class MockRunner implements RunnerView {
     const { decision, exploits } = this.scheduler.onTrialResult(this, trial, res)
     trial.lastResult = res
     this.apply(exploits)
-    if (decision === 'PAUSE' && trial.status === 'RUNNING') trial.status = 'PAUSED'
-    if (decision === 'STOP') trial.status = 'TERMINATED'
+    this.population.move(trial, decided(trial.state, decision).state)
     return decision
   }
 
   apply(exploits: readonly ExploitAction[]): void {
     for (const action of exploits) {
-      const target = this.#trial(action.event.targetId)
-      const donor = this.#trial(action.event.donorId)
-      target.status = 'PAUSED'
-      target.config = action.event.newConfig
-      target.tag = action.tag
-      target.latestCheckpoint = action.checkpoint
-      target.reportCheckpoint = undefined
-      target.restoredFrom = action.checkpoint.trialId
-      if (action.policy !== undefined) {
-        target.policy = [...donor.policy, action.policy]
-        this.globalPolicy.push(action.policy)
-      }
+      applyExploit(this.population, action, this.log)
+      ;(this.population.get(action.event.targetId) as MockTrial).restoredFrom = action.checkpoint.trialId
       this.exploits.push(action)
     }
-  }
-
-  #trial(id: string): MockTrial {
-    const trial = this.trials.find((t) => t.id === id)
-    if (trial === undefined) throw new Error(`no trial ${id}`)
-    return trial
   }
 }
 

@@ -1,0 +1,244 @@
+import type { ExperimentDef, Metrics } from '@vitune/dsl'
+import type { CheckpointStore } from './checkpoint-store.js'
+import { RunError } from './errors.js'
+import type { TuneEvent } from './events.js'
+import type { TrialExecutor, TrialHandle } from './executor.js'
+import { applyExploit, type ExploitLog } from './exploit.js'
+import type { Population } from './population.js'
+import type { TrialFailure } from './result-grid.js'
+import type { RunRecord } from './run-record.js'
+import type { ExploitAction, Scheduler, SchedulerDecision } from './schedulers/types.js'
+import { freezeConfig } from './search/variants.js'
+import { type ExperimentStopper, shouldStopTrial } from './stop.js'
+import type { Report } from './trainable.js'
+import type { Trial } from './trial.js'
+import { decided, failed, isFinal, resumed, type StartPoint, type Transition, terminated } from './trial-state.js'
+import type { Result } from './types.js'
+
+/** What the trial lifecycle works with: the run's parts, owned by the runner. */
+export interface RunContext {
+  readonly def: ExperimentDef
+  readonly population: Population
+  readonly scheduler: Scheduler
+  readonly executor: TrialExecutor
+  readonly store: CheckpointStore
+  readonly record: RunRecord
+  readonly stopper: ExperimentStopper
+  readonly log: ExploitLog
+  /** The run's clock, in seconds. */
+  readonly clock: () => number
+  readonly signal: AbortSignal
+  readonly onEvent: ((event: TuneEvent) => void) | undefined
+}
+
+/**
+ * A plain copy of a report's metrics that the runtime fields are then added to. Building results
+ * with `{ ...metrics, trainingIteration, ... }` hits a slow path in V8 (several microseconds per
+ * retained result); copying key by key costs a few hundred nanoseconds. See docs/benchmarks.md.
+ */
+function copyMetrics(metrics: Metrics): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(metrics)) copy[key] = metrics[key]
+  return copy
+}
+
+/**
+ * What happens to trials between the runner's rounds: they start, report, finish, fail and are
+ * exploited. Each change of state goes through a pure transition (trial-state.ts) and
+ * `Population.move`; the trainables a transition leaves behind are closed here.
+ */
+export class TrialLifecycle {
+  readonly #c: RunContext
+  /** The trial whose result is being checked, for #describeCurrent. */
+  #current: Trial | undefined
+  /** Describes #current for an error message; one closure per run instead of one per result. */
+  readonly #describeCurrent = () => this.where(this.#current as Trial)
+
+  constructor(context: RunContext) {
+    this.#c = context
+  }
+
+  /** `experiment "x", trial y (tag)`, for messages. */
+  where(trial: Trial): string {
+    return `experiment "${this.#c.def.name}", trial ${trial.id} (${trial.tag})`
+  }
+
+  emit(event: TuneEvent): void {
+    this.#c.onEvent?.(event)
+  }
+
+  /** Tells the scheduler about a (new or retried) trial and takes the config it completes. */
+  add(trial: Trial): void {
+    const filled = this.#c.scheduler.onTrialAdd(this.#c.population, trial)
+    if (filled === undefined) return
+    trial.config = freezeConfig(filled)
+    if (trial.results.length === 0) {
+      trial.initialConfig = trial.config
+      trial.configHistory[0] = { trainingIteration: 0, config: trial.config, cause: 'initial' }
+    }
+  }
+
+  /** A waiting trial runs: it resumes its suspended trainable, or a new one starts from its start point. */
+  start(trial: Trial): void {
+    const state = resumed(trial.state, (from) => this.#startTrainable(trial, from))
+    this.#c.population.move(trial, state)
+  }
+
+  #startTrainable(trial: Trial, from: StartPoint): TrialHandle {
+    const c = this.#c
+    trial.iteration = from.iteration
+    trial.timeTotal = from.timeTotal
+    trial.itersSinceRestore = from.itersSinceRestore ?? 0
+    const checkpoint = from.checkpoint === undefined ? undefined : c.store.load(from.checkpoint)
+    const handle = c.executor.start({
+      trialId: trial.id,
+      config: trial.config,
+      checkpoint,
+      trainable: { fn: c.def.trainable, module: c.def.trainableModule },
+      randomState: trial.randomState,
+      signal: c.signal,
+      where: this.where(trial),
+    })
+    this.emit({ type: 'trialStart', trialId: trial.id, config: trial.config, restoredFrom: from.checkpoint?.id })
+    return handle
+  }
+
+  /** Moves the trial as `transition` says and closes the trainable it left behind. */
+  async #apply(trial: Trial, { state, close }: Transition): Promise<void> {
+    this.#c.population.move(trial, state)
+    if (close !== undefined) await this.#close(trial, close)
+  }
+
+  /** Closes a trainable and keeps where its random stream got to, for the trial's next start. */
+  async #close(trial: Trial, handle: TrialHandle): Promise<void> {
+    try {
+      await handle.close()
+    } finally {
+      trial.randomState = handle.randomState()
+    }
+  }
+
+  #result(trial: Trial, report: Report): Result {
+    const elapsed = (Number.isNaN(trial.stepEnded) ? this.#c.clock() : trial.stepEnded) - trial.stepStarted
+    const reported = report.metrics.trainingIteration
+    trial.iteration = typeof reported === 'number' ? reported : trial.iteration + 1
+    trial.itersSinceRestore++
+    trial.timeTotal += elapsed
+    const result = copyMetrics(report.metrics)
+    result.trainingIteration = trial.iteration
+    result.iterationsSinceRestore = trial.itersSinceRestore
+    result.timeThisIterS = elapsed
+    result.timeTotalS = trial.timeTotal
+    result.trialId = trial.id
+    result.config = trial.config
+    result.checkpointed = report.hasCheckpoint
+    return result as Result
+  }
+
+  /** Handles a report; returns a promise only when something must be awaited (a trial ends or is exploited). */
+  process(trial: Trial, report: Report): Promise<void> | undefined {
+    const c = this.#c
+    const result = this.#result(trial, report)
+    if (report.hasCheckpoint) {
+      const ref = c.record.checkpoint(trial.id, report.checkpoint, result)
+      trial.reportCheckpoint = ref
+      trial.latestCheckpoint = ref
+    } else {
+      trial.reportCheckpoint = undefined
+    }
+    trial.results.push(result)
+    c.record.result(result)
+    c.stopper.observe(result)
+    // No event object per result when nobody listens.
+    if (c.onEvent !== undefined) c.onEvent({ type: 'result', trialId: trial.id, result })
+    this.#current = trial
+    if (shouldStopTrial(c.def, this.#describeCurrent, result)) {
+      trial.lastResult = result
+      return this.complete(trial)
+    }
+    const decision = c.scheduler.onTrialResult(c.population, trial, result)
+    trial.lastResult = result
+    if (decision.exploits.length > 0 || decision.stop !== undefined) return this.#afterExploits(trial, decision)
+    if (decision.decision === 'CONTINUE' || decision.decision === 'NOOP') return undefined
+    if (decision.decision === 'STOP') return this.complete(trial)
+    c.population.move(trial, decided(trial.state, decision.decision).state)
+    return undefined
+  }
+
+  async #afterExploits(trial: Trial, { decision, exploits, stop }: SchedulerDecision): Promise<void> {
+    await this.applyExploits(exploits)
+    for (const id of stop ?? []) await this.#end(this.#c.population.get(id))
+    if (decision === 'STOP') await this.complete(trial)
+    else await this.#apply(trial, decided(trial.state, decision))
+  }
+
+  /** Ends a trial that the scheduler or the experiment stopped, without telling the scheduler. */
+  async #end(trial: Trial): Promise<void> {
+    if (isFinal(trial.state)) return
+    await this.#apply(trial, terminated(trial.state))
+    this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
+  }
+
+  /** The trial finished: it returned, met its stop criteria, or the scheduler stopped it. */
+  async complete(trial: Trial): Promise<void> {
+    await this.#apply(trial, terminated(trial.state))
+    this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
+    await this.applyExploits(this.#c.scheduler.onTrialComplete(this.#c.population, trial))
+  }
+
+  /** The trial raised: it is retried from its latest checkpoint while `maxFailures` allows, else it ends as ERROR. */
+  async fail(trial: Trial, error: unknown): Promise<void> {
+    const c = this.#c
+    const failure: TrialFailure = {
+      message: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+      trainingIteration: trial.iteration,
+      error,
+    }
+    trial.failures.push(failure)
+    trial.numFailures++
+    const max = c.def.maxFailures
+    const willRetry = !c.def.failFast && (max === -1 || trial.numFailures <= max)
+    const latest = trial.latestCheckpoint
+    const retryFrom: StartPoint | undefined = willRetry
+      ? { checkpoint: latest, iteration: latest?.trainingIteration ?? 0, timeTotal: (latest?.result.timeTotalS as number | undefined) ?? 0 }
+      : undefined
+    const { state, close } = failed(trial.state, failure, retryFrom)
+    // A trainable that failed may fail again while it closes; that error says nothing new.
+    if (close !== undefined) await this.#close(trial, close).catch(() => undefined)
+    this.emit({ type: 'trialError', trialId: trial.id, error, willRetry })
+    c.population.move(trial, state)
+    const released = c.scheduler.onTrialError(c.population, trial)
+    if (c.def.failFast) {
+      throw new RunError('VITUNE_TRIAL_FAILED', `${this.where(trial)} failed and failFast is set: ${failure.message}`, { cause: error })
+    }
+    if (willRetry) {
+      // Ray requeues a recovering trial at the end of the trial list and re-adds it to the scheduler.
+      c.population.requeue(trial)
+      this.add(trial)
+    } else {
+      this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
+    }
+    await this.applyExploits(released)
+  }
+
+  /** Applies exploits in order, closing each target's trainable before the next. */
+  async applyExploits(exploits: readonly ExploitAction[]): Promise<void> {
+    for (const action of exploits) {
+      const close = applyExploit(this.#c.population, action, this.#c.log)
+      const target = this.#c.population.get(action.event.targetId)
+      if (close !== undefined) await this.#close(target, close)
+      this.emit({ type: 'exploit', event: action.event })
+    }
+  }
+
+  /** Ends every unfinished trial at once: an experiment-wide stop or the time budget. */
+  async stopAll(): Promise<void> {
+    for (const trial of this.#c.population.trials) await this.#end(trial)
+  }
+
+  /** Closes every live trainable after the run failed; their own errors are not the run's. */
+  async abandon(): Promise<void> {
+    await Promise.allSettled(this.#c.population.trials.map((trial) => ('handle' in trial.state ? trial.state.handle.close() : undefined)))
+  }
+}
