@@ -19,14 +19,7 @@ function summarizeTrial(trial: TrialResult, metric: string | undefined, mode: 'm
 }
 
 /** Condenses a result grid into what the reporter shows and stores. */
-export function summarize(
-  grid: ResultGrid,
-  file: string,
-  scheduler: string,
-  seed: number,
-  durationMs: number,
-  artifactsDir: string | undefined,
-): ExperimentSummary {
+export function summarize(grid: ResultGrid, file: string, durationMs: number, artifactsDir: string | undefined): ExperimentSummary {
   let best: ExperimentSummary['best']
   try {
     const b = grid.best
@@ -40,8 +33,8 @@ export function summarize(
     file,
     metric: grid.metric,
     mode: grid.mode,
-    scheduler,
-    seed,
+    scheduler: grid.scheduler.kind,
+    seed: grid.seed,
     best,
     trials: grid.trials.map((t) => summarizeTrial(t, grid.metric, grid.mode)),
     exploits: grid.lineage.length,

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { type Config, type Experiment, type ExperimentDef, type Metrics, validateExperiment } from '@vitune/dsl'
-import { deriveStream, generateVariants, type ResultGrid, run, type TuneEvent } from '@vitune/runtime'
+import { deriveStream, describeScheduler, generateVariants, type ResultGrid, run, type TuneEvent } from '@vitune/runtime'
 import { describe, inject, recordArtifact, type RunnerTestCase as Test, test } from 'vitest'
 import type { ProgressArtifact, ProvidedOptions } from '../meta.js'
 import { registerReplay, registerScheduleTest, type ScheduleOptions, scheduleRunMode, tuneCallSite } from './schedule.js'
@@ -104,12 +104,6 @@ class Progress {
   }
 }
 
-/** How the run test names the scheduler. */
-function schedulerLabel(scheduler: ExperimentDef['scheduler']): string {
-  if (scheduler.kind === 'pbt') return `PBT ${scheduler.synch ? 'synchronous' : 'asynchronous'}`
-  return scheduler.kind === 'pbtReplay' ? 'PBT replay' : 'FIFO'
-}
-
 /**
  * Registers an experiment as a Vitest suite: a `run` test that tunes, one test per trial (it fails
  * when the trial errored), and the assertions on the result.
@@ -139,7 +133,7 @@ export function tune<C extends Config, M extends Metrics, K>(
   }
 
   describe(def.name, () => {
-    test(`run (${variants.length} trials, ${schedulerLabel(def.scheduler)})`, async ({ task, signal }) => {
+    test(`run (${variants.length} trials, ${describeScheduler(def).label})`, async ({ task, signal }) => {
       const settings = provided()
       const artifactsDir = settings.artifacts ? await checkArtifactDirectory(def.name, settings) : undefined
       const progress = new Progress(task, def.name, variants.length, def.metric, def.mode, settings.progressIntervalMs)
@@ -162,7 +156,7 @@ export function tune<C extends Config, M extends Metrics, K>(
       await options.afterRun?.(result, { outDir })
       // Link what afterRun added (extra figures) from the experiment's index page.
       if (outDir !== undefined && options.afterRun !== undefined) await (await import('@vitune/runtime/node')).writeExperimentIndex(outDir)
-      task.meta.vitune = summarize(grid as unknown as ResultGrid, task.file.name, def.scheduler.kind, def.seed, performance.now() - started, outDir)
+      task.meta.vitune = summarize(grid as unknown as ResultGrid, task.file.name, performance.now() - started, outDir)
     })
 
     for (const variant of variants) {
