@@ -3,8 +3,21 @@ export { RunError, type RunErrorCode } from './errors.js'
 export type { TuneEvent } from './events.js'
 export type { TrainableSource, TrialExecutor, TrialHandle, TrialStart } from './executor.js'
 export { InProcessExecutor } from './executors/in-process.js'
+export { formatNumber } from './format-number.js'
+export { LABEL_DIGITS, labelValue, trialLabels } from './labels.js'
 export { deriveStream, type RandomStream } from './random.js'
-export { type BestScope, type ConfigChange, ResultGrid, type TrialFailure, type TrialResult, trialMetric } from './result-grid.js'
+export {
+  type BestMetric,
+  type BestScope,
+  type ConfigChange,
+  noFiniteMetric,
+  ResultGrid,
+  scopeLabel,
+  type TrialFailure,
+  type TrialResult,
+  trialMetric,
+  trialScore,
+} from './result-grid.js'
 export { CheckpointLedger } from './retention.js'
 export { RunAborted, type RunOptions, run } from './run.js'
 export { createScheduler, describeScheduler, SCHEDULERS, type SchedulerEntry, type SchedulerInfo, type SchedulerSettings } from './scheduler-registry.js'

@@ -46,24 +46,65 @@ export interface TrialResult<C = Config, M = Metrics> {
   readonly error: TrialFailure | undefined
 }
 
-/** How `getBestResult` summarises a trial's history. */
+/**
+ * How a trial's history is summarised when trials are compared (Ray's `scope`): its last result
+ * (`'last'`, the default everywhere, as in Ray), its best result ever (`'all'`), or a mean.
+ */
 export type BestScope = 'last' | 'avg' | 'last-5-avg' | 'last-10-avg' | 'all'
 
-function scopeValue(values: readonly number[], scope: BestScope, mode: Mode): number | undefined {
-  if (values.length === 0) return undefined
-  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-  switch (scope) {
-    case 'last':
-      return values[values.length - 1]
-    case 'avg':
-      return mean(values)
-    case 'last-5-avg':
-      return mean(values.slice(-5))
-    case 'last-10-avg':
-      return mean(values.slice(-10))
-    case 'all':
-      return mode === 'max' ? Math.max(...values) : Math.min(...values)
+const SCOPE_LABELS: Readonly<Record<BestScope, string>> = {
+  last: 'last result',
+  all: 'best ever',
+  avg: 'mean of all results',
+  'last-5-avg': 'mean of the last 5 results',
+  'last-10-avg': 'mean of the last 10 results',
+}
+
+/** How reports and figures name a scope: `last result`, `best ever`, ... */
+export function scopeLabel(scope: BestScope): string {
+  return SCOPE_LABELS[scope]
+}
+
+/** The best trial under a scope, the value that ranks it and the result the value comes from. */
+export interface BestMetric<C = Config, M = Metrics> {
+  readonly trial: TrialResult<C, M>
+  readonly metric: string
+  readonly mode: Mode
+  readonly scope: BestScope
+  /** The trial's value under the scope: its last value, its best ever, or a mean. */
+  readonly value: number
+  /** The result the value is from: the best one for `'all'`, the trial's last result otherwise. */
+  readonly result: M & Result
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+
+/** One trial's value of `metric` under a scope, and the result it is from; undefined when it has none (Ray skips NaN and infinite values). */
+export function trialScore<C, M>(trial: TrialResult<C, M>, metric: string, mode: Mode, scope: BestScope): { value: number; result: M & Result } | undefined {
+  const results = trial.results
+  const last = results[results.length - 1]
+  if (last === undefined) return undefined
+  if (scope === 'last') {
+    // Ray's scope="last" reads the last result as it is, and skips the trial when it is not finite.
+    const value = numberIn(last, metric)
+    return value === undefined ? undefined : { value, result: last }
   }
+  if (scope === 'all') {
+    let best: { value: number; result: M & Result } | undefined
+    for (const result of results) {
+      const value = numberIn(result, metric)
+      if (value !== undefined && (best === undefined || (mode === 'max' ? value > best.value : value < best.value))) best = { value, result }
+    }
+    return best
+  }
+  const values = finiteValues(trial, metric)
+  const window = scope === 'avg' ? values : values.slice(scope === 'last-5-avg' ? -5 : -10)
+  return window.length === 0 ? undefined : { value: mean(window), result: last }
+}
+
+function numberIn(result: unknown, metric: string): number | undefined {
+  const value = (result as Record<string, unknown>)[metric]
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
 }
 
 /** The outcome of a run: trials in order, the best one, lineage and policy logs. */
@@ -103,7 +144,7 @@ export class ResultGrid<C = Config, M = Metrics> {
     this.stopReason = init.stopReason
   }
 
-  /** The best trial by the experiment's metric and mode, judged on its last result. */
+  /** The best trial by the experiment's metric and mode, judged on its last result (Ray's default scope). */
   get best(): TrialResult<C, M> {
     return this.getBestResult()
   }
@@ -119,31 +160,64 @@ export class ResultGrid<C = Config, M = Metrics> {
    */
   getBestResult(metric = this.metric, mode = this.mode, scope: BestScope = 'last'): TrialResult<C, M> {
     if (this.trials.length === 1 && metric === undefined) return this.trials[0] as TrialResult<C, M>
+    return this.bestMetric(scope, metric, mode).trial
+  }
+
+  /**
+   * The best value of the metric and where it comes from. `'last'` (the default, as Ray's) ranks
+   * trials by their last result, so `bestMetric().trial` is `best`; `'all'` by the best result each
+   * trial ever reported: `bestMetric('all').value` is the best value seen in the whole run.
+   */
+  bestMetric(scope: BestScope = 'last', metric = this.metric, mode = this.mode): BestMetric<C, M> {
     if (metric === undefined || mode === undefined) {
       throw new RunError(
         'VITUNE_NO_BEST_TRIAL',
-        `experiment "${this.experiment}": no metric to rank trials by. Add .metric("Q", "max") to the experiment, or call getBestResult("Q", "max").`,
+        `experiment "${this.experiment}": no metric to rank trials by. Add .metric("Q", "max") to the experiment, or pass one: getBestResult("Q", "max"), bestMetric("all", "Q", "max").`,
       )
     }
-    let best: TrialResult<C, M> | undefined
-    let bestValue = 0
+    let best: BestMetric<C, M> | undefined
     for (const trial of this.trials) {
-      const value = scope === 'last' ? lastFinite(trial, metric) : scopeValue(finiteValues(trial, metric), scope, mode)
-      if (value === undefined) continue
-      if (best === undefined || (mode === 'max' ? value > bestValue : value < bestValue)) {
-        best = trial
-        bestValue = value
+      const score = trialScore(trial, metric, mode, scope)
+      if (score === undefined) continue
+      if (best === undefined || (mode === 'max' ? score.value > best.value : score.value < best.value)) {
+        best = { trial, metric, mode, scope, value: score.value, result: score.result }
       }
     }
     if (best === undefined) {
-      throw new RunError(
-        'VITUNE_NO_BEST_TRIAL',
-        `experiment "${this.experiment}": no trial reported a finite \`${metric}\`. Check that the trainable reports it under that name.`,
-      )
+      throw new RunError('VITUNE_NO_BEST_TRIAL', `experiment "${this.experiment}": ${noFiniteMetric(this.trials, metric, scope)}`)
     }
     return best
   }
 }
+
+/**
+ * Why no trial has a value to rank: which keys the trainable did report (a misspelt or missing
+ * metric), or that every value was NaN or infinite, or that no last result had a finite value.
+ */
+export function noFiniteMetric(trials: readonly TrialResult<unknown, unknown>[], metric: string, scope: BestScope = 'last'): string {
+  const reported = new Set<string>()
+  let seen = 0
+  let finite = 0
+  for (const trial of trials) {
+    for (const result of trial.results) {
+      for (const key of Object.keys(result as object)) if (!RUNTIME_FIELDS.has(key)) reported.add(key)
+      const value = (result as Record<string, unknown>)[metric]
+      if (value === undefined) continue
+      seen++
+      if (typeof value === 'number' && Number.isFinite(value)) finite++
+    }
+  }
+  if (trials.every((t) => t.results.length === 0)) return `no trial reported any result, so none has a \`${metric}\`. See the trials' errors.`
+  if (seen === 0) {
+    const keys = [...reported]
+    return `no result has the metric \`${metric}\`; the trainable reported ${keys.length === 0 ? 'no keys of its own' : `only ${keys.map((k) => `\`${k}\``).join(', ')}`}. Report \`${metric}\` from the trainable, or name one of those in .metric().`
+  }
+  if (finite === 0) return `every reported \`${metric}\` is NaN or infinite (${seen} results), so no trial can be ranked. Check the trainable for divergence.`
+  return `no trial's ${scopeLabel(scope)} has a finite \`${metric}\` (each ended with NaN or an infinite value). Rank on the best results ever with bestMetric("all"), or check the trainable for divergence.`
+}
+
+/** Result fields the runtime adds; not what the trainable reported. */
+const RUNTIME_FIELDS = new Set(['trainingIteration', 'iterationsSinceRestore', 'timeThisIterS', 'timeTotalS', 'trialId', 'config', 'checkpointed'])
 
 function finiteValues(trial: TrialResult<unknown, unknown>, metric: string): number[] {
   return trial.results.map((r) => (r as Record<string, unknown>)[metric]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))

@@ -5,17 +5,35 @@ import type { TestArtifactBase } from 'vitest'
 export interface TrialSummary {
   readonly trialId: string
   readonly tag: string
+  /** The label tests, tables and legends show: its index and varying config, numbers to significant digits. */
+  readonly label: string
   readonly status: string
   readonly initialConfig: Config
   readonly finalConfig: Config
-  /** The trial's last value of the metric. */
+  /** The metric in its last result (scope `last`); undefined when that is missing, NaN or infinite. */
   readonly last: number | undefined
-  /** Its best value over the whole run. */
+  /** Its best finite value over the whole run (scope `all`). */
   readonly best: number | undefined
+  /** Results whose metric was NaN or infinite. */
+  readonly nonFinite: number
+  /** Whether its last result had the metric as NaN or an infinite value (so `last` is undefined). */
+  readonly lastNonFinite: boolean
   readonly iterations: number
   readonly exploits: number
   readonly failures: number
   readonly error: string | undefined
+}
+
+/** A best trial under a scope: the value that ranks it and the result it comes from. */
+export interface BestSummary {
+  readonly scope: 'last' | 'all'
+  readonly trialId: string
+  readonly tag: string
+  readonly label: string
+  readonly value: number
+  readonly trainingIteration: number
+  /** The trial's config at that result. */
+  readonly config: Config
 }
 
 /** Final data of one experiment, stored on the `run` test's `task.meta.vitune`. */
@@ -27,13 +45,23 @@ export interface ExperimentSummary {
   readonly scheduler: string
   /** The experiment's seed (`.seed()`, 0 by default): the same seed gives the same results. */
   readonly seed: number
-  readonly best: { readonly trialId: string; readonly tag: string; readonly value: number | undefined; readonly config: Config } | undefined
+  /** The best trial by its last result: Ray's default scope, and ours everywhere. */
+  readonly best: BestSummary | undefined
+  /** The best value any trial ever reported (scope `all`), and where. */
+  readonly bestEver: BestSummary | undefined
+  /** Why no trial can be ranked, when `best` is undefined and there is a metric. */
+  readonly noBest: string | undefined
+  /** What ended the run early for every trial: `.stopExperiment()` or `.timeBudget()`; undefined when each trial ended by its own stop rule. */
+  readonly stopReason: 'stopExperiment' | 'timeBudget' | undefined
   readonly trials: readonly TrialSummary[]
   readonly exploits: number
   readonly durationMs: number
   /** Directory with this experiment's artifacts, when they were written. */
   readonly artifactsDir: string | undefined
 }
+
+/** Where a run is: still going, finished by each trial's own stop rule, stopped all at once, failed, or interrupted. */
+export type ProgressState = 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted'
 
 /** Live progress, sent from the worker as a test artifact. */
 export interface ProgressArtifact extends TestArtifactBase {
@@ -43,10 +71,24 @@ export interface ProgressArtifact extends TestArtifactBase {
   readonly population: number
   readonly running: number
   readonly finished: number
+  readonly errored: number
+  /** The best of the trials' last results (the scope `result.best` uses). */
   readonly best: number | undefined
   readonly metric: string | undefined
+  readonly mode: 'min' | 'max' | undefined
   readonly exploits: number
-  readonly done: boolean
+  readonly state: ProgressState
+  /** What stopped every trial at once, when something did. */
+  readonly stopReason: 'stopExperiment' | 'timeBudget' | undefined
+  /** The run's error, first line, when it failed. */
+  readonly error: string | undefined
+}
+
+/** A line the reporter prints as soon as it arrives: a warning about the run in progress. */
+export interface NoticeArtifact extends TestArtifactBase {
+  readonly type: 'vitune:notice'
+  readonly experiment: string
+  readonly message: string
 }
 
 /** Options the plugin hands to test files through `provide`. */
@@ -64,11 +106,14 @@ export interface ProvidedOptions {
 declare module 'vitest' {
   interface TaskMeta {
     vitune?: ExperimentSummary
+    /** On each trial's test: the trial's id, label, status and final config. */
+    vituneTrial?: { readonly trialId: string; readonly label: string; readonly status: string; readonly config: unknown }
   }
   interface ProvidedContext {
     vitune: ProvidedOptions
   }
   interface TestArtifactRegistry {
     'vitune:progress': ProgressArtifact
+    'vitune:notice': NoticeArtifact
   }
 }

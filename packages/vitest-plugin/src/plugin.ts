@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { configDefaults, type Plugin } from 'vitest/config'
 import type { ProvidedOptions } from './meta.js'
@@ -29,6 +29,9 @@ export interface VituneOptions {
 }
 
 const setupFile = fileURLToPath(new URL('./test/setup.js', import.meta.url))
+
+/** Where Vitest keeps its copies of the figures attached to tests, inside the artifacts root (unless `test.attachmentsDir` is set). */
+export const ATTACHMENTS_DIR = '.attachments'
 
 /**
  * The Vitest plugin. In tune mode (`vitest --mode tune`, `VITUNE=1`, or the `vitune` bin) it runs
@@ -65,6 +68,9 @@ export function vitune(options: VituneOptions = {}): Plugin {
         progressIntervalMs: Math.max(50, Math.floor((options.progressIntervalMs ?? 1000) / 2)),
       }
       test.provide = { ...test.provide, vitune: provided }
+      // Vitest copies each figure attached to a test (for its UI and HTML reporter) into attachmentsDir;
+      // keep those copies with the artifacts rather than in a new folder at the project root.
+      test.attachmentsDir ??= join(provided.outDir, ATTACHMENTS_DIR)
     },
     async configureVitest({ vitest, project }) {
       if (!tune) {

@@ -1,4 +1,4 @@
-import { formatMetric } from './format.js'
+import { formatMetric, STOP_REASONS } from './format.js'
 import type { ProgressArtifact } from './meta.js'
 
 /** Where and how progress is shown. */
@@ -18,12 +18,27 @@ export interface ProgressDisplayOptions {
 const UP = (n: number) => `\x1b[${n}A`
 const CLEAR_DOWN = '\x1b[0J'
 
-/** One experiment's progress as a line of text. */
+/** One experiment's progress as a line of text; it says how the run ended once it has. */
 export function progressLine(p: ProgressArtifact): string {
-  const best = p.metric === undefined ? '' : `, best ${p.metric}=${formatMetric(p.best)}`
-  const state = p.done ? '✔' : '…'
-  return `[vitune] ${state} ${p.experiment}: iteration ${p.iteration}, ${p.finished}/${p.population} trials finished, ${p.running} running${best}, ${p.exploits} exploits`
+  // The best of the trials' last results: the scope result.best and the summary use.
+  const best = p.metric === undefined ? '' : `, best ${p.metric}=${formatMetric(p.best)} (last result)`
+  const trials = `${p.finished}/${p.population} trials finished${p.errored > 0 ? `, ${p.errored} errored` : ''}`
+  switch (p.state) {
+    case 'running':
+      return `[vitune] … ${p.experiment}: iteration ${p.iteration}, ${trials}, ${p.running} running${best}, ${p.exploits} exploits`
+    case 'finished':
+      return `[vitune] ✔ ${p.experiment}: iteration ${p.iteration}, ${trials}${best}, ${p.exploits} exploits`
+    case 'stopped':
+      return `[vitune] ■ ${p.experiment}: stopped by ${p.stopReason === undefined ? 'a stop rule' : STOP_REASONS[p.stopReason]} at iteration ${p.iteration}${best}, ${p.exploits} exploits`
+    case 'failed':
+      return `[vitune] ✘ ${p.experiment}: failed at iteration ${p.iteration}, ${trials}: ${p.error ?? 'see the error of its test'}`
+    case 'interrupted':
+      return `[vitune] ✘ ${p.experiment}: interrupted at iteration ${p.iteration}, ${trials}${best}`
+  }
 }
+
+/** Whether the run is over, so its line is final. */
+const isOver = (p: ProgressArtifact) => p.state !== 'running'
 
 /**
  * Live progress of running experiments. In a terminal it keeps one block of lines, one per
@@ -49,16 +64,16 @@ export class ProgressDisplay {
     this.#latest.set(p.experiment, p)
     const now = this.#o.now()
     if (this.#o.tty) {
-      if (!p.done && now - this.#lastDraw < this.#o.intervalMs) return
+      if (!isOver(p) && now - this.#lastDraw < this.#o.intervalMs) return
       this.#lastDraw = now
       this.#draw()
       return
     }
     const last = this.#lastPlain.get(p.experiment)
-    if (!p.done && last !== undefined && now - last < this.#o.plainIntervalMs) return
-    if (p.done && this.#shownDone.has(p.experiment)) return
+    if (!isOver(p) && last !== undefined && now - last < this.#o.plainIntervalMs) return
+    if (isOver(p) && this.#shownDone.has(p.experiment)) return
     this.#lastPlain.set(p.experiment, now)
-    if (p.done) this.#shownDone.add(p.experiment)
+    if (isOver(p)) this.#shownDone.add(p.experiment)
     this.#o.write(`${progressLine(p)}\n`)
   }
 
@@ -76,7 +91,7 @@ export class ProgressDisplay {
   interrupt(): void {
     if (this.#blockLines === 0) return
     this.#blockLines = 0
-    for (const p of this.#latest.values()) if (p.done) this.#shownDone.add(p.experiment)
+    for (const p of this.#latest.values()) if (isOver(p)) this.#shownDone.add(p.experiment)
     for (const name of this.#shownDone) this.#latest.delete(name)
   }
 

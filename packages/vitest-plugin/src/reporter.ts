@@ -1,6 +1,6 @@
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { displayPath } from './display-path.js'
-import type { ExperimentSummary, ProgressArtifact } from './meta.js'
+import type { ExperimentSummary, NoticeArtifact, ProgressArtifact } from './meta.js'
 import { ProgressDisplay } from './progress-display.js'
 import { experimentTable } from './summary-table.js'
 
@@ -95,8 +95,13 @@ export class TuneReporter implements Reporter {
   }
 
   onTestCaseArtifactRecord(_testCase: TestCase, artifact: { type: string }): void {
-    if (artifact.type !== 'vitune:progress') return
-    this.#displayOrInit().update(artifact as ProgressArtifact)
+    if (artifact.type === 'vitune:progress') this.#displayOrInit().update(artifact as ProgressArtifact)
+    else if (artifact.type === 'vitune:notice') {
+      // A warning is printed at once, below the progress block, which then starts anew.
+      const notice = artifact as NoticeArtifact
+      this.#display?.interrupt()
+      this.#write(`[vitune] ⚠ ${notice.experiment}: ${notice.message}\n`)
+    }
   }
 
   onTestCaseResult(testCase: TestCase): void {

@@ -1,12 +1,7 @@
 import type { Config } from '@vitune/dsl'
-import { formatMetric } from './format.js'
-import type { ExperimentSummary } from './meta.js'
-
-function formatValue(value: unknown): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)))
-  if (typeof value === 'string') return value
-  return JSON.stringify(value) ?? String(value)
-}
+import { labelValue as formatValue } from '@vitune/runtime'
+import { formatMetric, STOP_REASONS } from './format.js'
+import type { ExperimentSummary, TrialSummary } from './meta.js'
 
 /** A box-drawn table; the first row is the header. */
 export function boxTable(rows: readonly (readonly string[])[]): string {
@@ -33,30 +28,47 @@ function varyingKeys(configs: readonly Config[]): { varying: string[]; constant:
 
 const configText = (config: Config, keys: readonly string[]) => keys.map((k) => `${k}=${formatValue(config[k])}`).join(' ') || '-'
 
+/** A trial's last value: the number, `NaN` when it was NaN or infinite, `-` when it has none. */
+const lastCell = (t: TrialSummary) => (t.last === undefined && t.lastNonFinite ? 'NaN' : formatMetric(t.last))
+
 /**
- * One experiment's end-of-run table: a headline with the best trial, then one row per trial with
- * its initial and final config (keys that vary only), best metric and number of exploits.
+ * One experiment's end-of-run table: a headline with the best trial by last result (Ray's default
+ * scope, as `result.best`) and the best value ever, what stopped the run, then one row per trial
+ * with its initial and final config (keys that vary only), its last and best-ever metric, and
+ * exploits; notes explain `NaN` and `-` cells.
  */
 export function experimentTable(s: ExperimentSummary): string {
   const configs = s.trials.flatMap((t) => [t.initialConfig, t.finalConfig])
   const { varying, constant } = varyingKeys(configs)
   const metric = s.metric ?? 'metric'
   const showStatus = s.trials.some((t) => t.status !== 'TERMINATED')
-  const head = ['trial', ...(showStatus ? ['status'] : []), 'initial config', 'final config', `best ${metric}`, 'exploits']
+  const head = ['trial', ...(showStatus ? ['status'] : []), 'initial config', 'final config', `${metric} (last result)`, `${metric} (best ever)`, 'exploits']
   const rows = s.trials.map((t) => [
     `${t.trialId === s.best?.trialId ? '★ ' : '  '}${t.trialId}`,
     ...(showStatus ? [t.status] : []),
     configText(t.initialConfig, varying),
     configText(t.finalConfig, varying),
+    lastCell(t),
     formatMetric(t.best),
     String(t.exploits),
   ])
+  const mode = s.mode === undefined ? '' : `${s.mode}, `
   const best =
-    s.best === undefined
-      ? 'no best trial'
-      : `best ${metric}=${formatMetric(s.best.value)}${s.mode === undefined ? '' : ` (${s.mode})`} by ${s.best.trialId} (${s.best.tag})`
+    s.best === undefined ? 'no best trial' : `best ${metric}=${formatMetric(s.best.value)} (${mode}last result) by ★ ${s.best.trialId} (${s.best.label})`
   const lines = [`${s.experiment}: ${best}, ${s.exploits} exploits, ${(s.durationMs / 1000).toFixed(2)}s, seed ${s.seed}`]
+  if (s.best === undefined && s.noBest !== undefined) lines.push(`  why: ${s.noBest}`)
+  // The best value ever, when it is not the headline's: a trial peaked before its last result.
+  if (s.bestEver !== undefined && s.bestEver.value !== s.best?.value)
+    lines.push(`  best ever: ${metric}=${formatMetric(s.bestEver.value)} by ${s.bestEver.trialId} at iteration ${s.bestEver.trainingIteration}`)
+  if (s.stopReason !== undefined) lines.push(`  stopped: every trial was stopped at once by ${STOP_REASONS[s.stopReason]}, not by .stop()`)
   if (constant.length > 0) lines.push(`  same in every trial: ${constant.map(([k, v]) => `${k}=${formatValue(v)}`).join(' ')}`)
   lines.push(boxTable([head, ...rows]))
+  const nan = s.trials.filter((t) => t.nonFinite > 0)
+  if (nan.length > 0)
+    lines.push(
+      `  NaN: the last result's ${metric} was NaN or infinite; such values never rank a trial (${nan.map((t) => `${t.trialId}: ${t.nonFinite} of ${t.iterations} results`).join(', ')})`,
+    )
+  if (s.metric !== undefined && s.trials.some((t) => t.best === undefined && t.nonFinite === 0))
+    lines.push(`  -: no ${metric} in any result of the trial${s.trials.every((t) => t.iterations === 0) ? ' (it reported nothing)' : ''}`)
   return lines.join('\n')
 }

@@ -16,11 +16,11 @@ describe('the tune reporter and artifacts in a real Vitest run', () => {
   test('prints plain progress lines (not a terminal) and a table of the trials', () => {
     expect(run.code, output).toBe(0)
     expect(output).toMatch(/\[vitune\] … fixture climb: iteration \d+, 0\/2 trials finished/)
-    expect(output).toMatch(/\[vitune\] ✔ fixture climb: iteration 30, 2\/2 trials finished, 0 running, best score=-?[\d.e-]+, \d+ exploits/)
+    expect(output).toMatch(/\[vitune\] ✔ fixture climb: iteration 30, 2\/2 trials finished, best score=-?[\d.e+-]+ \(last result\), \d+ exploits/)
     // Not a terminal: no cursor movement, only plain lines.
     expect(run.output).not.toContain('\u001b[0J')
-    expect(output).toMatch(/│ trial\s+│ initial config\s+│ final config\s+│ best score\s+│ exploits │/)
-    expect(output).toMatch(/│ ★ \w{5}_\d{5} │ lr=0\.\d+ +│ lr=0\.\d+ +│ -?[\d.e-]+ +│ \d+ +│/)
+    expect(output).toMatch(/│ trial\s+│ initial config\s+│ final config\s+│ score \(last result\) │ score \(best ever\) │ exploits │/)
+    expect(output).toMatch(/│ ★ \w{5}_\d{5} │ lr=0\.\d+ +│ lr=0\.\d+ +│ -?[\d.e+-]+ +│ -?[\d.e+-]+ +│ \d+ +│/)
     expect(output).toContain('[vitune] artifacts of 1 experiment(s): open out/index.html in a browser')
     expect(output).toContain('[vitune]   fixture climb: out/fixture-climb/')
   })

@@ -8,7 +8,7 @@ describe('tune mode end to end (real Vitest on fixture files)', () => {
     const { code, output } = runVitune(dir, ['passing.tune.ts', '--reporter=verbose'])
     expect(output).toContain('fixture climb')
     expect(output).toMatch(/run \(2 trials, PBT synchronous\)/)
-    expect(output).toMatch(/fixture climb: best score=-?[\d.e-]+ \(max\) by \w{5}_\d{5}/)
+    expect(output).toMatch(/fixture climb: best score=-?[\d.e+-]+ \(max, last result\) by ★ \w{5}_\d{5}/)
     // The summary names the seed the run used (the fixture's .seed(7)).
     expect(output).toMatch(/^fixture climb: best .*, seed 7$/m)
     expect(code, output).toBe(0)
@@ -18,7 +18,7 @@ describe('tune mode end to end (real Vitest on fixture files)', () => {
     const { code, output } = runVitune(dir, ['failing.tune.ts'])
     expect(code, output).toBe(1)
     expect(output).toContain('reaches an impossible score')
-    expect(output).toMatch(/expected the best score to reach at least 1; best trial \w{5}_\d{5} .* ended at score=-?\d/)
+    expect(output).toMatch(/expected the best score \(last result\) to reach at least 1; best is trial \w{5}_\d{5} .* ended at score=-?\d/)
   })
 
   test('`vitest --mode tune` and VITUNE=1 switch tune mode on too', () => {

@@ -2,17 +2,22 @@ import { describe, expect, test } from 'vitest'
 import type { ProgressArtifact } from '../src/meta.js'
 import { ProgressDisplay, progressLine } from '../src/progress-display.js'
 
-const progress = (experiment: string, iteration: number, done = false): ProgressArtifact => ({
+const progress = (experiment: string, iteration: number, done = false, extra: Partial<ProgressArtifact> = {}): ProgressArtifact => ({
   type: 'vitune:progress',
   experiment,
   iteration,
   population: 4,
   running: done ? 0 : 4,
   finished: done ? 4 : 0,
+  errored: 0,
   best: iteration / 10,
   metric: 'Q',
+  mode: 'max',
   exploits: iteration,
-  done,
+  state: done ? 'finished' : 'running',
+  stopReason: undefined,
+  error: undefined,
+  ...extra,
 })
 
 function display(tty: boolean) {
@@ -68,5 +73,30 @@ describe('progress without a terminal', () => {
     d.reset()
     d.update(progress('a', 9, true))
     expect(out).toHaveLength(2)
+  })
+})
+
+describe('each line says how the run stands, and the scope of its best value', () => {
+  test('running and finished lines name the scope of "best": the best of the trials\' last results', () => {
+    expect(progressLine(progress('a', 12))).toBe('[vitune] … a: iteration 12, 0/4 trials finished, 4 running, best Q=1.2 (last result), 12 exploits')
+    expect(progressLine(progress('a', 40, true))).toBe('[vitune] ✔ a: iteration 40, 4/4 trials finished, best Q=4 (last result), 40 exploits')
+    expect(progressLine(progress('a', 40, true, { finished: 3, errored: 1 }))).toContain('3/4 trials finished, 1 errored')
+  })
+
+  test('a run stopped by the time budget or stopExperiment says what stopped it, not "finished"', () => {
+    const budget = progressLine(progress('a', 7, true, { state: 'stopped', stopReason: 'timeBudget' }))
+    expect(budget).toBe('[vitune] ■ a: stopped by the time budget (.timeBudget()) at iteration 7, best Q=0.7 (last result), 7 exploits')
+    expect(progressLine(progress('a', 7, true, { state: 'stopped', stopReason: 'stopExperiment' }))).toContain('stopped by .stopExperiment() at iteration 7')
+    expect(budget).not.toContain('finished')
+  })
+
+  test('a failed run says so with its error, instead of leaving "0/4 trials finished, 4 running"', () => {
+    const line = progressLine(progress('a', 1, false, { state: 'failed', error: '[VITUNE_MISSING_RESULT_KEY] no accuracy' }))
+    expect(line).toBe('[vitune] ✘ a: failed at iteration 1, 0/4 trials finished: [VITUNE_MISSING_RESULT_KEY] no accuracy')
+    expect(line).not.toContain('running')
+  })
+
+  test('huge values print in exponent form', () => {
+    expect(progressLine(progress('a', 1, false, { best: 5.536541718894742e197 }))).toContain('best Q=5.53654e+197 (last result)')
   })
 })

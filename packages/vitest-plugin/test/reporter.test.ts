@@ -20,16 +20,22 @@ const summary = (experiment: string): ExperimentSummary => ({
   mode: 'max',
   scheduler: 'fifo',
   seed: 1,
-  best: { trialId: 'a_00000', tag: '0_x=1', value: 3, config: { x: 1 } },
+  best: { scope: 'last', trialId: 'a_00000', tag: '0_x=1', label: '0_x=1', value: 3, trainingIteration: 3, config: { x: 1 } },
+  bestEver: { scope: 'all', trialId: 'a_00000', tag: '0_x=1', label: '0_x=1', value: 3, trainingIteration: 3, config: { x: 1 } },
+  noBest: undefined,
+  stopReason: undefined,
   trials: [
     {
       trialId: 'a_00000',
       tag: '0_x=1',
+      label: '0_x=1',
       status: 'TERMINATED',
       initialConfig: { x: 1 },
       finalConfig: { x: 1 },
       last: 3,
       best: 3,
+      nonFinite: 0,
+      lastNonFinite: false,
       iterations: 3,
       exploits: 0,
       failures: 0,
@@ -49,10 +55,14 @@ const done: ProgressArtifact = {
   population: 1,
   running: 0,
   finished: 1,
+  errored: 0,
   best: 3,
   metric: 'score',
+  mode: 'max',
   exploits: 0,
-  done: true,
+  state: 'finished',
+  stopReason: undefined,
+  error: undefined,
 }
 
 describe('TuneReporter', () => {
@@ -66,7 +76,7 @@ describe('TuneReporter', () => {
     await reporter.onTestRunEnd([], [], 'passed')
     const first = out.join('')
     expect(first).toContain('[vitune] ✔ first: iteration 3, 1/1 trials finished')
-    expect(first).toContain('first: best score=3 (max) by a_00000 (0_x=1)')
+    expect(first).toContain('first: best score=3 (max, last result) by ★ a_00000 (0_x=1)')
 
     out.length = 0
     reporter.onWatcherRerun()
@@ -89,6 +99,15 @@ describe('TuneReporter', () => {
     await reporter.onTestRunEnd([], [], 'passed')
     expect(out).toEqual([])
     expect(err.join('')).toContain('first: best score=3')
+  })
+
+  test('prints a notice at once, on its own line, below the progress', () => {
+    const { vitest, out } = fakeVitest()
+    const reporter = new TuneReporter({ tty: false })
+    reporter.onInit(vitest)
+    reporter.onTestRunStart()
+    reporter.onTestCaseArtifactRecord(testCase(summary('first')), { type: 'vitune:notice', experiment: 'first', message: 'it has no .stop()' } as never)
+    expect(out.join('')).toBe('[vitune] ⚠ first: it has no .stop()\n')
   })
 
   test('prints nothing when no experiment ran', async () => {

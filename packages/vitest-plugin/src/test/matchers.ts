@@ -1,4 +1,5 @@
-import type { ResultGrid, TrialResult } from '@vitune/runtime'
+import type { Config } from '@vitune/dsl'
+import { type BestScope, formatNumber, noFiniteMetric, type ResultGrid, scopeLabel, type TrialResult, trialLabels, trialScore } from '@vitune/runtime'
 
 /** Metric names of a result grid's trainable, or any string when the received value is not a typed grid. */
 export type MetricName<T> = T extends ResultGrid<unknown, infer M> ? Extract<keyof M, string> : string
@@ -11,6 +12,12 @@ export interface ReachOptions<K extends string = string> {
   readonly within?: number
   /** Every trial must reach the target, not just the best one. */
   readonly everyTrial?: boolean
+  /**
+   * Which value of a trial counts (Ray's `scope`): `'last'`, its last result (the default, as
+   * `result.best` and Ray's `get_best_result`), or `'all'`, its best result ever. With `within`
+   * the default is `'all'`: the target was reached by then.
+   */
+  readonly scope?: 'last' | 'all'
 }
 
 /** Options of `toHaveExploits`. */
@@ -31,33 +38,27 @@ const notAGrid = (received: unknown) => ({
   message: () => `expected a vitune ResultGrid (the result passed to tune()'s assertions), got ${received === null ? 'null' : typeof received}`,
 })
 
-/** A trial's best value of `metric` among results up to `within`, and where it was reached. */
-function bestOf(trial: AnyTrial, metric: string, mode: 'min' | 'max', within: number | undefined) {
-  let best: { value: number; iteration: number } | undefined
-  for (const r of trial.results) {
-    if (within !== undefined && r.trainingIteration > within) continue
-    const v = (r as Record<string, unknown>)[metric]
-    if (typeof v !== 'number' || !Number.isFinite(v)) continue
-    if (best === undefined || (mode === 'max' ? v > best.value : v < best.value)) best = { value: v, iteration: r.trainingIteration }
-  }
-  return best
+/** A trial's value under `scope`, counting only results up to `within`. */
+function scoreWithin(trial: AnyTrial, metric: string, mode: 'min' | 'max', scope: BestScope, within: number | undefined) {
+  const view = within === undefined ? trial : { ...trial, results: trial.results.filter((r) => r.trainingIteration <= within) }
+  const score = trialScore(view, metric, mode, scope)
+  return score === undefined ? undefined : { value: score.value, iteration: score.result.trainingIteration }
 }
-
-/** A trial's last finite value of `metric`. */
-function lastOf(trial: AnyTrial, metric: string) {
-  for (let i = trial.results.length - 1; i >= 0; i--) {
-    const r = trial.results[i]
-    const v = (r as Record<string, unknown> | undefined)?.[metric]
-    if (typeof v === 'number' && Number.isFinite(v)) return { value: v, iteration: r?.trainingIteration ?? 0 }
+/** The best trial by its last result, or undefined when none can be ranked. */
+function scoreOrUndefined(grid: AnyGrid) {
+  try {
+    return grid.bestMetric('last')
+  } catch {
+    return undefined
   }
-  return undefined
 }
 
 /** vitune's custom matchers, registered by the setup file. */
 export const matchers = {
   /**
-   * The best trial's final metric reaches `target` (at least for max, at most for min). With
-   * `within`, some trial reached it by that iteration; with `everyTrial`, every trial did.
+   * The best trial's last result reaches `target` (at least for max, at most for min); with
+   * `scope: 'all'`, some trial's best result ever did. With `within`, some trial reached it by that
+   * iteration; with `everyTrial`, every trial did.
    */
   toReachMetric(received: unknown, target: number, options: ReachOptions = {}) {
     if (!isGrid(received)) return notAGrid(received)
@@ -66,34 +67,41 @@ export const matchers = {
       return { pass: false, message: () => `experiment "${received.experiment}" has no metric: pass { metric: "..." } or add .metric() to the experiment` }
     }
     const mode = received.mode ?? 'max'
+    const scope = options.scope ?? (options.within === undefined ? 'last' : 'all')
     const reaches = (v: number | undefined) => v !== undefined && (mode === 'min' ? v <= target : v >= target)
     const word = mode === 'min' ? 'at most' : 'at least'
     const limit = options.within === undefined ? '' : ` within ${options.within} iterations`
-    // Per trial: its final value, or its best value up to `within`.
-    const values = received.trials.map((trial) => ({
+    const labels = trialLabels(received.trials.map((t) => t.initialConfig as Config))
+    const values = received.trials.map((trial, i) => ({
       trial,
-      reached: options.within === undefined ? lastOf(trial, metric) : bestOf(trial, metric, mode, options.within),
+      label: labels[i] ?? trial.tag,
+      reached: scoreWithin(trial, metric, mode, scope, options.within),
     }))
     let best: (typeof values)[number] | undefined
     for (const v of values) {
       if (v.reached === undefined) continue
       if (best?.reached === undefined || (mode === 'max' ? v.reached.value > best.reached.value : v.reached.value < best.reached.value)) best = v
     }
+    const what = scope === 'last' ? 'ended at' : 'reached'
     const describe = (v: (typeof values)[number] | undefined) =>
       v?.reached === undefined
-        ? `no trial reported a finite ${metric}`
-        : `trial ${v.trial.trialId} (${v.trial.tag}) ${options.within === undefined ? 'ended at' : 'reached'} ${metric}=${v.reached.value} at iteration ${v.reached.iteration}`
+        ? v === undefined
+          ? noFiniteMetric(received.trials, metric, scope)
+          : `trial ${v.trial.trialId} (${v.label}) has no finite ${metric}${scope === 'last' ? ' in its last result' : ''}`
+        : `trial ${v.trial.trialId} (${v.label}) ${what} ${metric}=${formatNumber(v.reached.value)} at iteration ${v.reached.iteration}`
     const failing = values.filter((v) => !reaches(v.reached?.value))
     const pass = options.everyTrial === true ? failing.length === 0 && values.length > 0 : reaches(best?.reached?.value)
     const who = options.everyTrial === true ? 'every trial' : 'the best trial'
+    const scoped = `${metric} (${scopeLabel(scope)})`
+    const bestText = best === undefined ? `no trial can be ranked: ${describe(undefined)}` : `best is ${describe(best)}`
     return {
       pass,
       message: () =>
         pass
-          ? `experiment "${received.experiment}": expected ${who} not to reach ${metric} ${word} ${target}${limit}, but it did: best ${describe(best)}`
+          ? `experiment "${received.experiment}": expected ${who} not to reach ${scoped} ${word} ${target}${limit}, but it did: ${bestText}`
           : options.everyTrial === true
-            ? `experiment "${received.experiment}": expected every trial to reach ${metric} ${word} ${target}${limit}; ${failing.length} did not: ${failing.map(describe).join('; ')} (target ${target})`
-            : `experiment "${received.experiment}": expected the best ${metric} to reach ${word} ${target}${limit}; best ${describe(best)}, target ${target}`,
+            ? `experiment "${received.experiment}": expected every trial to reach ${scoped} ${word} ${target}${limit}; ${failing.length} did not: ${failing.map(describe).join('; ')}`
+            : `experiment "${received.experiment}": expected the best ${scoped} to reach ${word} ${target}${limit}; ${bestText}`,
       actual: best?.reached?.value,
       expected: target,
     }
@@ -108,17 +116,13 @@ export const matchers = {
     const pass = count >= atLeast && count <= atMost
     const bounds = atMost === Number.POSITIVE_INFINITY ? `at least ${atLeast}` : `between ${atLeast} and ${atMost}`
     const perTrial = received.trials.map((t) => `${t.trialId}: ${t.lineage.length}`).join(', ')
-    const metric = received.metric
     let bestText = ''
-    if (metric !== undefined) {
-      const mode = received.mode ?? 'max'
-      let best: { trial: AnyTrial; value: number } | undefined
-      for (const trial of received.trials) {
-        const last = lastOf(trial, metric)
-        if (last !== undefined && (best === undefined || (mode === 'max' ? last.value > best.value : last.value < best.value)))
-          best = { trial, value: last.value }
+    if (received.metric !== undefined && received.mode !== undefined) {
+      const best = scoreOrUndefined(received)
+      if (best !== undefined) {
+        const label = trialLabels(received.trials.map((t) => t.initialConfig as Config))[received.trials.indexOf(best.trial)]
+        bestText = `; best trial ${best.trial.trialId} (${label}) ended at ${received.metric}=${formatNumber(best.value)} (last result)`
       }
-      if (best !== undefined) bestText = `; best trial ${best.trial.trialId} (${best.trial.tag}) ended at ${metric}=${best.value}`
     }
     return {
       pass,
@@ -133,8 +137,9 @@ export const matchers = {
 declare module 'vitest' {
   interface Matchers<T> {
     /**
-     * The best trial's final metric reaches `target` (at least for max, at most for min); with
-     * `within`, some trial reached it by that iteration; with `everyTrial`, every trial did.
+     * The best trial's last result reaches `target` (at least for max, at most for min); with
+     * `scope: 'all'` its best result ever; with `within`, some trial reached it by that iteration;
+     * with `everyTrial`, every trial did.
      */
     toReachMetric: (target: number, options?: ReachOptions<MetricName<T>>) => void
     /** The run had a number of exploits within bounds; default at least one. */

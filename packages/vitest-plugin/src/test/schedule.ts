@@ -12,8 +12,9 @@ import {
   scheduleOf,
   type TunedSchedule,
 } from '@vitune/runtime'
-import { describe, expect, inject, test } from 'vitest'
+import { describe, expect, inject, type TestContext, test } from 'vitest'
 import type { ScheduleRunMode, ScheduleWriteRequest } from '../schedule-meta.js'
+import { RunOnce } from './run-once.js'
 import type { TuneAssertions } from './tune.js'
 
 /** The options of `tune()` that keep a tuned schedule in the tune file. */
@@ -91,12 +92,13 @@ export function registerScheduleTest<C extends Config, M extends Metrics, K>(
   experiment: Experiment<C, M, K>,
   options: ScheduleOptions<C>,
   site: CallSite | undefined,
-  result: () => ResultGrid<C, M>,
+  result: (context: TestContext) => Promise<ResultGrid<C, M>>,
 ): void {
   if (options.schedule === undefined) return
   const def = experiment.def
-  test('tuned schedule', async ({ task, signal }) => {
-    const tuned = scheduleOf(result(), def) as TunedSchedule
+  test('tuned schedule', async (context) => {
+    const { task, signal } = context
+    const tuned = scheduleOf(await result(context), def) as TunedSchedule
     if (options.deterministic === true) checkReached(def, tuned, await run(replayDefinition(def, tuned), { signal }))
     const stored = options.schedule === true ? undefined : (options.schedule as TunedSchedule | undefined)
     if (stored !== undefined && sameValue(stored, tuned)) return
@@ -158,25 +160,25 @@ export function registerReplay<C extends Config, M extends Metrics, K>(
       return
     }
     const tuned = schedule
-    let replay: ResultGrid<C, M> | undefined
-    const needReplay = (): ResultGrid<C, M> => {
-      if (replay !== undefined) return replay
-      throw new Error(`the replay of experiment "${def.name}" did not finish, so there is nothing to check: see the failure of its "replay" test.`)
-    }
+    // The first selected test replays, so `-t` on an assertion works here too (see RunOnce).
+    const replay = new RunOnce(
+      `the replay of experiment "${def.name}"`,
+      async ({ signal }) => (await run(replayDefinition(def, tuned), { signal })) as unknown as ResultGrid<C, M>,
+    )
     const changes = tuned.changes.length
-    test(`replay (1 trial, ${changes} config change${changes === 1 ? '' : 's'}, seed ${tuned.seed})`, async ({ signal }) => {
-      replay = (await run(replayDefinition(def, tuned), { signal })) as unknown as ResultGrid<C, M>
+    test(`replay (1 trial, ${changes} config change${changes === 1 ? '' : 's'}, seed ${tuned.seed})`, async (context) => {
+      await replay.get(context)
     })
     if (options.deterministic === true) {
-      test(`reaches the tuned ${formatReached(tuned.reached)} exactly`, () => {
-        checkReached(def, tuned, needReplay() as unknown as ResultGrid)
+      test(`reaches the tuned ${formatReached(tuned.reached)} exactly`, async (context) => {
+        checkReached(def, tuned, (await replay.get(context)) as unknown as ResultGrid)
       })
     }
     if (assertions === undefined) return
     const named = typeof assertions === 'function' ? { 'best result': assertions } : assertions
     for (const [name, check] of Object.entries(named)) {
-      test(name, async () => {
-        await check(needReplay())
+      test(name, async (context) => {
+        await check(await replay.get(context))
       })
     }
   })

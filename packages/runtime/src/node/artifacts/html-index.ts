@@ -28,15 +28,31 @@ export function experimentIndexHtml(summary: ArtifactSummary, files: readonly st
   const metric = summary.metric ?? 'metric'
   const best =
     summary.best === undefined
-      ? '<p>No trial reported a finite value of the metric.</p>'
-      : `<p>Best trial <b>${escapeHtml(summary.best.trialId)}</b> (${escapeHtml(summary.best.tag)}): ${escapeHtml(metric)} = <b>${escapeHtml(fmt(summary.best.value))}</b>` +
+      ? '<p>No trial has a finite last value of the metric.</p>'
+      : `<p>Best trial by last result (Ray's default scope) <b>${escapeHtml(summary.best.trialId)}</b> (${escapeHtml(summary.best.tag)}): ${escapeHtml(metric)} = <b>${escapeHtml(fmt(summary.best.value))}</b>` +
         ` at training_iteration ${escapeHtml(fmt(summary.best.trainingIteration))}, config ${json(summary.best.config)}</p>`
-  const head = ['trial', 'initial tag', 'status', 'initial config', 'final config', `best ${metric}`, `last ${metric}`, 'exploits', 'donated', 'failures']
+  const ever =
+    summary.bestEver === undefined
+      ? ''
+      : `<p>Best ever: ${escapeHtml(metric)} = ${escapeHtml(fmt(summary.bestEver.value))} by ${escapeHtml(summary.bestEver.trialId)}` +
+        ` at training_iteration ${escapeHtml(fmt(summary.bestEver.trainingIteration))}, config ${json(summary.bestEver.config)}</p>`
+  const head = [
+    'trial',
+    'initial tag',
+    'status',
+    'initial config',
+    'final config',
+    `${metric} (last result)`,
+    `${metric} (best ever)`,
+    'exploits',
+    'donated',
+    'failures',
+  ]
   const rows = summary.trials.map(
     (t) =>
       `<tr><td>${escapeHtml(t.trialId)}</td><td>${escapeHtml(t.initialTag)}</td><td>${escapeHtml(t.status)}${t.error === undefined ? '' : `: ${escapeHtml(t.error)}`}</td>` +
-      `<td>${json(t.initialConfig)}</td><td>${json(t.finalConfig)}</td><td class="num">${escapeHtml(fmt(t.bestMetric))}</td>` +
-      `<td class="num">${escapeHtml(fmt(t.lastMetric))}</td><td class="num">${t.exploits}</td><td class="num">${t.donated}</td><td class="num">${t.failures}</td></tr>`,
+      `<td>${json(t.initialConfig)}</td><td>${json(t.finalConfig)}</td><td class="num">${escapeHtml(fmt(t.lastMetric))}</td>` +
+      `<td class="num">${escapeHtml(fmt(t.bestMetric))}</td><td class="num">${t.exploits}</td><td class="num">${t.donated}</td><td class="num">${t.failures}</td></tr>`,
   )
   const images = files.filter((f) => f.endsWith('.svg') || f.endsWith('.gif'))
   const figures = images.map((f) => {
@@ -49,7 +65,7 @@ export function experimentIndexHtml(summary: ArtifactSummary, files: readonly st
   return page(
     summary.experiment,
     `<p><a href="../index.html">← all experiments</a></p><h1>${escapeHtml(summary.experiment)}</h1>` +
-      `<p>Metric: ${escapeHtml(summary.metric ?? 'none')}${mode} · ${summary.trials.length} trials · ${summary.lineage.length} exploits</p>${best}` +
+      `<p>Metric: ${escapeHtml(summary.metric ?? 'none')}${mode} · ${summary.trials.length} trials · ${summary.lineage.length} exploits</p>${best}${ever}` +
       `<h2>Trials</h2><table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table>` +
       `<h2>Plots</h2>${figures.join('\n') || '<p>No plots.</p>'}<h2>Files</h2><ul>${list.join('\n')}</ul>`,
   )
@@ -74,7 +90,7 @@ export function runIndexHtml(entries: readonly RunIndexEntry[]): string {
   })
   return page(
     'vitune experiments',
-    `<h1>vitune experiments</h1><table><thead><tr><th>experiment</th><th>metric</th><th>best</th><th>best trial</th><th>trials</th><th>exploits</th></tr></thead>` +
+    `<h1>vitune experiments</h1><table><thead><tr><th>experiment</th><th>metric</th><th>best (last result)</th><th>best trial</th><th>trials</th><th>exploits</th></tr></thead>` +
       `<tbody>${rows.join('\n')}</tbody></table>`,
   )
 }

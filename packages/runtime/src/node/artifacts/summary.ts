@@ -1,8 +1,8 @@
 import type { Config } from '@vitune/dsl'
 import { RunError } from '../../errors.js'
-import { trialMetric } from '../../result-grid.js'
+import { type BestScope, trialMetric } from '../../result-grid.js'
 import type { ExploitEvent } from '../../types.js'
-import { type AnyResultGrid, type AnyTrial, numberAt } from '../plots/series.js'
+import type { AnyResultGrid, AnyTrial } from '../plots/series.js'
 
 /** What one trial did, as `summary.json` records it. */
 export interface TrialArtifactSummary {
@@ -28,6 +28,17 @@ export interface TrialArtifactSummary {
   readonly error: string | undefined
 }
 
+/** A best trial in `summary.json`: the value that ranks it under `scope`, and the result it comes from. */
+export interface ArtifactBest {
+  readonly scope: BestScope
+  readonly trialId: string
+  readonly tag: string
+  readonly value: number
+  /** The trial's config when it reported that result. */
+  readonly config: unknown
+  readonly trainingIteration: number
+}
+
 /** The contents of an experiment's `summary.json`. */
 export interface ArtifactSummary {
   readonly generator: 'vitune'
@@ -36,15 +47,10 @@ export interface ArtifactSummary {
   readonly experiment: string
   readonly metric: string | undefined
   readonly mode: 'min' | 'max' | undefined
-  readonly best:
-    | {
-        readonly trialId: string
-        readonly tag: string
-        readonly value: number | undefined
-        readonly config: unknown
-        readonly trainingIteration: number | undefined
-      }
-    | undefined
+  /** The best trial by its last result (Ray's default scope); `scope` says so. */
+  readonly best: ArtifactBest | undefined
+  /** The best value any trial ever reported (scope `all`), and where. */
+  readonly bestEver: ArtifactBest | undefined
   readonly trials: readonly TrialArtifactSummary[]
   readonly lineage: readonly ExploitEvent[]
   readonly schedulerStats: Readonly<Record<string, number>>
@@ -88,20 +94,29 @@ function trialSummary(grid: AnyResultGrid, trial: AnyTrial): TrialArtifactSummar
   }
 }
 
+function bestUnder(grid: AnyResultGrid, scope: BestScope): ArtifactBest | undefined {
+  if (grid.metric === undefined || grid.mode === undefined) return undefined
+  try {
+    const b = grid.bestMetric(scope)
+    return {
+      scope,
+      trialId: b.trial.trialId,
+      tag: b.trial.tag,
+      value: b.value,
+      config: b.result.config as Config,
+      trainingIteration: b.result.trainingIteration,
+    }
+  } catch (error) {
+    // No trial has a finite value of the metric under this scope: there is no best trial to record.
+    if (!(error instanceof RunError && error.code === 'VITUNE_NO_BEST_TRIAL')) throw error
+    return undefined
+  }
+}
+
 /** Condenses a result grid into the `summary.json` of its artifacts. */
 export function summarizeGrid(grid: AnyResultGrid, files: ArtifactFiles): ArtifactSummary {
-  let best: ArtifactSummary['best']
-  if (grid.metric !== undefined && grid.mode !== undefined) {
-    try {
-      const b = grid.getBestResult()
-      const last = b.results[b.results.length - 1]
-      best = { trialId: b.trialId, tag: b.tag, value: numberAt(last, grid.metric), config: b.config as Config, trainingIteration: last?.trainingIteration }
-    } catch (error) {
-      // No trial reported a finite value of the metric: there is no best trial to record.
-      if (!(error instanceof RunError && error.code === 'VITUNE_NO_BEST_TRIAL')) throw error
-      best = undefined
-    }
-  }
+  const best = bestUnder(grid, 'last')
+  const bestEver = bestUnder(grid, 'all')
   return {
     generator: 'vitune',
     schemaVersion: 2,
@@ -109,6 +124,7 @@ export function summarizeGrid(grid: AnyResultGrid, files: ArtifactFiles): Artifa
     metric: grid.metric,
     mode: grid.mode,
     best,
+    bestEver,
     trials: grid.trials.map((t) => trialSummary(grid, t)),
     lineage: grid.lineage,
     schedulerStats: grid.schedulerStats,
