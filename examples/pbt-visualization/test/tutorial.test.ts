@@ -47,7 +47,7 @@ describe("Ray's PBT visualization tutorial", () => {
     expect(out.status, output).toBe(0)
     for (const name of [pbt2.name, gridSearch.name, pbt4.name]) {
       const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-      expect(output).toMatch(new RegExp(`^${escaped}: best Q=[\\d.]+ \\(max\\) by \\w{5}_\\d{5} `, 'm'))
+      expect(output).toMatch(new RegExp(`^${escaped}: best Q=[\\d.]+ \\(max, last result\\) by ★ \\w{5}_\\d{5} `, 'm'))
     }
     // A path that works from the repository root, where the user typed the command.
     expect(output).toContain('open examples/pbt-visualization/results/index.html in a browser')
