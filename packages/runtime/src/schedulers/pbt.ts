@@ -99,6 +99,12 @@ export class PbtScheduler implements Scheduler {
    * enough because TERMINATED and ERROR are final: no trial leaves them.
    */
   #finished = new Set<string>()
+  /**
+   * The trial whose result completes a synchronous round, and where it stands: its policy line
+   * records that iteration, as every other trial's records where it paused at the barrier (Ray
+   * records this one's previous result, so the line would depend on which trial came last).
+   */
+  #reporting: { readonly id: string; readonly iteration: number } | undefined
   /** Trials whose state came from `loadState` and that were not added since. */
   #restored = new Set<string>()
 
@@ -145,6 +151,10 @@ export class PbtScheduler implements Scheduler {
     const state = this.#stateOf(trial)
     if (t < o.burnInPeriod) return CONTINUE
     if (t - state.lastPerturbationTime < o.perturbationInterval) return CONTINUE
+    // A trial below the barrier does not count as having reached it, even when it is due by its own
+    // last perturbation (a retried trial starts over at 0; Ray lets it trigger the round early, so
+    // the round's time then depends on concurrency). It goes on until it reaches the barrier.
+    if (o.synch && t < this.#nextPerturbationSync) return CONTINUE
     this.#unrank(state)
     state.lastScore = this.#sign * (score as number)
     this.#rank(trial, state)
@@ -163,7 +173,11 @@ export class PbtScheduler implements Scheduler {
     }
     const behind = this.#findFrom(runner.trials, (x) => x.id !== trial.id && !isFinished(x) && this.#stateOf(x).lastTrainTime < this.#nextPerturbationSync)
     if (behind) return decide('PAUSE')
-    const exploited = this.#perturbAll(runner, t, exploits, trial.id)
+    // The round's time is where the live trials stand, not the time of whichever reported last
+    // (Ray takes the latter): it must not depend on the order results arrive in.
+    this.#reporting = { id: trial.id, iteration: result.trainingIteration }
+    const exploited = this.#perturbAll(runner, this.#liveMaxTrainTime(runner), exploits, trial.id)
+    this.#reporting = undefined
     return decide(exploited ? 'NOOP' : 'PAUSE', exploits)
   }
 
@@ -317,9 +331,15 @@ export class PbtScheduler implements Scheduler {
     const live = runner.trials.filter((x) => !isFinished(x))
     if (live.length === 0) return []
     const exploits: ExploitAction[] = []
-    const time = Math.max(...live.map((x) => this.#stateOf(x).lastTrainTime))
-    this.#perturbAll(runner, time, exploits, undefined)
+    this.#perturbAll(runner, this.#liveMaxTrainTime(runner), exploits, undefined)
     return exploits
+  }
+
+  /** The furthest `lastTrainTime` among trials that have not finished. */
+  #liveMaxTrainTime(runner: RunnerView): number {
+    let max = Number.NEGATIVE_INFINITY
+    for (const trial of runner.trials) if (!isFinished(trial)) max = Math.max(max, this.#stateOf(trial).lastTrainTime)
+    return max
   }
 
   /** The synchronous step: upper quantile first (so donors checkpoint before anyone clones them). */
@@ -333,8 +353,12 @@ export class PbtScheduler implements Scheduler {
       const exploited = this.#checkpointOrExploit(runner, t, upper.has(t), lower.has(t), upper.trials.length, upperAt, exploits)
       if (exploited && t.id === currentId) currentExploited = true
     }
-    const maxTrainTime = Math.max(...runner.trials.map((t) => this.#stateOf(t).lastTrainTime))
-    this.#nextPerturbationSync = Math.max(this.#nextPerturbationSync + this.#o.perturbationInterval, maxTrainTime)
+    const interval = this.#o.perturbationInterval
+    const next = Math.max(this.#nextPerturbationSync + interval, ...runner.trials.map((t) => this.#stateOf(t).lastTrainTime))
+    // Ray's rule, unless every live trial already stands at or past it: then none could run and no
+    // result would ever open the barrier (Ray hangs). The barrier moves one interval past the slowest.
+    const slowest = Math.min(...runner.trials.filter((t) => !isFinished(t)).map((t) => this.#stateOf(t).lastTrainTime))
+    this.#nextPerturbationSync = slowest >= next ? slowest + interval : next
     return currentExploited
   }
 
@@ -434,7 +458,7 @@ export class PbtScheduler implements Scheduler {
       )
     }
     const newConfig = freezeConfig(explored.config)
-    const targetIteration = trial.lastResult?.trainingIteration ?? 0
+    const targetIteration = this.#reporting?.id === trial.id ? this.#reporting.iteration : (trial.lastResult?.trainingIteration ?? 0)
     const donorIteration = (donorState.lastResult?.trainingIteration as number | undefined) ?? 0
     const mutated = Object.fromEntries(Object.keys(this.#o.mutations).map((k) => [k, newConfig[k]]))
     const time = state.lastPerturbationTime
