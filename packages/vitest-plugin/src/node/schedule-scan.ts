@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
-import { parseTuneFile } from './tune-calls.js'
+import { countSchedules } from './tune-scan.js'
 
 /** What a plain run needs to know about the project's tune files. */
 export interface TuneFileScan {
@@ -14,8 +14,7 @@ export interface TuneFileScan {
 
 /**
  * Finds the tune files under `dir` (the plugin's globs, the project's excludes) and which of them
- * hold a written schedule. Only files that mention `schedule` are parsed, so a project that does
- * not use schedules never loads ts-morph.
+ * hold a written schedule, with a lexical scan (`countSchedules`): a plain run never loads ts-morph.
  */
 export async function scanTuneFiles(dir: string, include: readonly string[], exclude: readonly string[]): Promise<TuneFileScan> {
   const { glob } = await import('tinyglobby')
@@ -25,13 +24,9 @@ export async function scanTuneFiles(dir: string, include: readonly string[], exc
   let pending = 0
   for (const file of files.sort()) {
     const text = await readFile(file, 'utf8')
-    if (!/\bschedule\b/.test(text)) {
-      untuned.push(file)
-      continue
-    }
-    const calls = (await parseTuneFile(file, text)).calls
-    pending += calls.filter((call) => call.schedule === 'pending').length
-    ;(calls.some((call) => call.schedule === 'written') ? tuned : untuned).push(file)
+    const count = /\bschedule\b/.test(text) ? countSchedules(text) : { written: 0, pending: 0 }
+    pending += count.pending
+    ;(count.written > 0 ? tuned : untuned).push(file)
   }
   return { tuned, untuned, pending }
 }

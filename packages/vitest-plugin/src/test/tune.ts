@@ -50,7 +50,7 @@ export function tune<C extends Config, M extends Metrics, K>(
     registerReplay(experiment, assertions, options)
     return
   }
-  const site = tuneCallSite(new Error().stack)
+  const site = options.schedule === undefined ? undefined : tuneCallSite(new Error().stack)
   const variants = generateVariants(def, deriveStream(def.seed, 'variants'))
   const labels = trialLabels(variants.map((v) => v.config))
   const experimentRun = new ExperimentRun(experiment, variants.length, options.afterRun)
