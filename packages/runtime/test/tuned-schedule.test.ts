@@ -127,4 +127,15 @@ describe('definition fingerprint', () => {
     expect(normalizeSource(c)).toContain("'//not a comment'")
     expect(normalizeSource(a)).not.toBe(normalizeSource(a.replace('config.lr', 'config.lr * 2')))
   })
+
+  test('a module trainable: its export name counts, the checkout it lives in does not', async () => {
+    const { trainableIdentity } = await import('../src/tuned/fingerprint.js')
+    const fn = async function* () {
+      yield { Q: 1 }
+    }
+    const here = trainableIdentity(fn, { url: 'file:///home/me/repo/src/train.ts', exportName: 'train' })
+    expect(trainableIdentity(fn, { url: 'file:///ci/build/checkout/src/train.ts', exportName: 'train' })).toBe(here)
+    expect(trainableIdentity(fn, { url: 'file:///home/me/repo/src/train.ts', exportName: 'trainFast' })).not.toBe(here)
+    expect(trainableIdentity(fn)).not.toBe(here)
+  })
 })

@@ -1,4 +1,4 @@
-import type { ExperimentDef } from '@vitune/dsl'
+import type { ExperimentDef, TrainableModule } from '@vitune/dsl'
 
 /**
  * What a tuned schedule was tuned against, one short hash per part, so a stale schedule can say
@@ -15,7 +15,7 @@ export interface DefinitionFingerprint {
   readonly metric: string
   /** The stop criteria: how long the replay trains. */
   readonly stop: string
-  /** The trainable: its source today; the module and export name once trainables can be named by module. */
+  /** The trainable: its source, and for a module trainable (`trainable(import.meta.url, name, fn)`) its module file and export name. */
   readonly trainable: string
 }
 
@@ -30,7 +30,7 @@ export function definitionFingerprint(def: ExperimentDef): DefinitionFingerprint
     mutations: hash32(canonical({ mutations: def.mutations, customExplore })),
     metric: hash32(canonical({ metric: def.metric, mode: def.mode })),
     stop: hash32(canonical(def.stop)),
-    trainable: hash32(trainableIdentity(def.trainable)),
+    trainable: hash32(trainableIdentity(def.trainable, def.trainableModule)),
   }
 }
 
@@ -40,13 +40,15 @@ export function changedParts(stored: DefinitionFingerprint, current: DefinitionF
 }
 
 /**
- * What identifies a trainable. A closure is known only by its own source: code it calls (helpers,
- * imported modules) is not seen. This is the one place to extend when trainables get a
- * module-and-export form: hash the module reference (and the module's text) there.
+ * What identifies a trainable: its own source (code it calls, in helpers or other modules, is not
+ * seen), and for a module trainable the module's file name and the export's name. Only the file
+ * name: the URL is absolute, and a schedule tuned in one checkout must replay in another.
  */
-export function trainableIdentity(trainable: unknown): string {
-  if (typeof trainable === 'function') return `fn:${normalizeSource(trainable.toString())}`
-  return canonical(trainable)
+export function trainableIdentity(trainable: unknown, module?: TrainableModule): string {
+  const source = typeof trainable === 'function' ? `fn:${normalizeSource(trainable.toString())}` : canonical(trainable)
+  if (module === undefined) return source
+  const file = module.url.slice(module.url.lastIndexOf('/') + 1)
+  return `module:${file}#${module.exportName}|${source}`
 }
 
 /**
