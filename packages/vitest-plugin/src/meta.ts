@@ -82,6 +82,10 @@ export interface ProgressArtifact extends TestArtifactBase {
   readonly stopReason: 'stopExperiment' | 'timeBudget' | undefined
   /** The run's error, first line, when it failed. */
   readonly error: string | undefined
+  /** Where its artifacts go (written for what ran, even after Ctrl-C); undefined when artifacts are off. */
+  readonly artifactsDir: string | undefined
+  /** It keeps its state (`.storage()`), so an interrupted run resumes where it stopped. */
+  readonly resumable: boolean
 }
 
 /** A line the reporter prints as soon as it arrives: a warning about the run in progress. */

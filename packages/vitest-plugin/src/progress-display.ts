@@ -1,3 +1,4 @@
+import { displayPath } from './display-path.js'
 import { formatMetric, STOP_REASONS } from './format.js'
 import type { ProgressArtifact } from './meta.js'
 
@@ -33,8 +34,20 @@ export function progressLine(p: ProgressArtifact): string {
     case 'failed':
       return `[vitune] ✘ ${p.experiment}: failed at iteration ${p.iteration}, ${trials}: ${p.error ?? 'see the error of its test'}`
     case 'interrupted':
-      return `[vitune] ✘ ${p.experiment}: interrupted at iteration ${p.iteration}, ${trials}${best}`
+      return `[vitune] ✘ ${interruptedLine(p)}`
   }
+}
+
+/**
+ * An interrupted experiment: how far it got, where the artifacts of what ran are, and how it goes
+ * on: with `.storage()` the next run resumes it; without, it starts over.
+ */
+export function interruptedLine(p: ProgressArtifact): string {
+  const written = p.artifactsDir === undefined ? '' : `; artifacts of what ran in ${displayPath(p.artifactsDir)}/`
+  const next = p.resumable
+    ? 'run it again to resume where it stopped (it has .storage())'
+    : 'it starts over next time; add .storage() to resume instead (docs/fault-tolerance.md)'
+  return `${p.experiment}: interrupted at iteration ${p.iteration}${written}; ${next}`
 }
 
 /** Whether the run is over, so its line is final. */

@@ -1,7 +1,7 @@
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { displayPath } from './display-path.js'
 import type { ExperimentSummary, NoticeArtifact, ProgressArtifact } from './meta.js'
-import { ProgressDisplay } from './progress-display.js'
+import { interruptedLine, ProgressDisplay } from './progress-display.js'
 import { experimentTable } from './summary-table.js'
 
 /** Options of the tune reporter. */
@@ -59,6 +59,12 @@ export class TuneReporter implements Reporter {
   }
 
   onInit(vitest: Vitest): void {
+    // Ctrl-C: Vitest's main process exits at once, so say now what happens to the running experiments.
+    process.off('SIGINT', this.#onInterrupt)
+    process.on('SIGINT', this.#onInterrupt)
+    vitest.onClose(() => {
+      process.off('SIGINT', this.#onInterrupt)
+    })
     const logger = vitest.logger
     this.#stream = stdoutIsTaken(vitest.config as unknown as ReporterConfig) ? logger.errorStream : logger.outputStream
     const tty = this.#options.tty ?? ((this.#stream as { isTTY?: boolean }).isTTY === true && !truthy(process.env.CI))
@@ -74,6 +80,19 @@ export class TuneReporter implements Reporter {
     this.#stream.write(text)
   }
 
+  /** Experiments whose latest progress says they are running. */
+  readonly #running = new Map<string, ProgressArtifact>()
+
+  readonly #onInterrupt = (): void => {
+    if (this.#running.size === 0) return
+    this.#display?.interrupt()
+    const lines = [`[vitune] interrupted: ${this.#running.size} experiment(s) stop now, each writing the artifacts of what ran:`]
+    for (const p of this.#running.values()) lines.push(`[vitune]   ${interruptedLine(p)}`)
+    // Synchronous on Linux for terminals, files and pipes: it is out before Vitest's exit.
+    this.#write(`${lines.join('\n')}\n`)
+    this.#running.clear()
+  }
+
   #displayOrInit(): ProgressDisplay {
     this.#display ??= new ProgressDisplay({
       write: (text) => this.#write(text),
@@ -87,6 +106,7 @@ export class TuneReporter implements Reporter {
   onTestRunStart(): void {
     // Watch mode reuses the reporter: every run starts from scratch.
     this.#summaries = []
+    this.#running.clear()
     this.#display?.reset()
   }
 
@@ -95,8 +115,12 @@ export class TuneReporter implements Reporter {
   }
 
   onTestCaseArtifactRecord(_testCase: TestCase, artifact: { type: string }): void {
-    if (artifact.type === 'vitune:progress') this.#displayOrInit().update(artifact as ProgressArtifact)
-    else if (artifact.type === 'vitune:notice') {
+    if (artifact.type === 'vitune:progress') {
+      const progress = artifact as ProgressArtifact
+      if (progress.state === 'running') this.#running.set(progress.experiment, progress)
+      else this.#running.delete(progress.experiment)
+      this.#displayOrInit().update(progress)
+    } else if (artifact.type === 'vitune:notice') {
       // A warning is printed at once, below the progress block, which then starts anew.
       const notice = artifact as NoticeArtifact
       this.#display?.interrupt()

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { ProgressArtifact } from '../src/meta.js'
-import { ProgressDisplay, progressLine } from '../src/progress-display.js'
+import { interruptedLine, ProgressDisplay, progressLine } from '../src/progress-display.js'
 
 const progress = (experiment: string, iteration: number, done = false, extra: Partial<ProgressArtifact> = {}): ProgressArtifact => ({
   type: 'vitune:progress',
@@ -17,6 +17,8 @@ const progress = (experiment: string, iteration: number, done = false, extra: Pa
   state: done ? 'finished' : 'running',
   stopReason: undefined,
   error: undefined,
+  artifactsDir: undefined,
+  resumable: false,
   ...extra,
 })
 
@@ -98,5 +100,16 @@ describe('each line says how the run stands, and the scope of its best value', (
 
   test('huge values print in exponent form', () => {
     expect(progressLine(progress('a', 1, false, { best: 5.536541718894742e197 }))).toContain('best Q=5.53654e+197 (last result)')
+  })
+})
+
+describe('an interrupted experiment', () => {
+  test('says how far it got, where the artifacts of what ran are, and whether the next run resumes it', () => {
+    const p = progress('a', 23, false, { state: 'interrupted', artifactsDir: `${process.cwd()}/results/a` })
+    expect(interruptedLine(p)).toBe(
+      'a: interrupted at iteration 23; artifacts of what ran in results/a/; it starts over next time; add .storage() to resume instead (docs/fault-tolerance.md)',
+    )
+    expect(interruptedLine({ ...p, resumable: true })).toContain('; run it again to resume where it stopped (it has .storage())')
+    expect(progressLine(p)).toBe(`[vitune] ✘ ${interruptedLine(p)}`)
   })
 })

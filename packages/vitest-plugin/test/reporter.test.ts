@@ -9,6 +9,7 @@ function fakeVitest(reporters: unknown[] = [['default', {}]]) {
   const vitest = {
     logger: { outputStream: { write: (t: string) => out.push(t) }, errorStream: { write: (t: string) => err.push(t) } },
     config: { reporters, root: '/project' },
+    onClose: () => undefined,
   }
   return { vitest: vitest as unknown as Vitest, out, err }
 }
@@ -63,6 +64,8 @@ const done: ProgressArtifact = {
   state: 'finished',
   stopReason: undefined,
   error: undefined,
+  artifactsDir: undefined,
+  resumable: false,
 }
 
 describe('TuneReporter', () => {

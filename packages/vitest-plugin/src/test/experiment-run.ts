@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Config, Experiment, Metrics } from '@vitune/dsl'
-import { formatNumber, type ResultGrid, run } from '@vitune/runtime'
+import { formatNumber, ResultGrid, run } from '@vitune/runtime'
 import { inject, type TestContext } from 'vitest'
 import { STOP_REASONS } from '../format.js'
 import type { BestSummary, ExperimentSummary, ProvidedOptions } from '../meta.js'
@@ -88,21 +88,33 @@ export class ExperimentRun<C extends Config, M extends Metrics, K> {
     const def = this.experiment.def
     const settings = provided()
     const outDir = settings.artifacts ? await checkArtifactDirectory(def.name, settings) : undefined
-    const progress = new Progress(context.task, def.name, this.population, def.metric, def.mode, settings.progressIntervalMs)
+    const resumable = def.storage !== undefined
+    const progress = new Progress(context.task, def.name, this.population, def.metric, def.mode, settings.progressIntervalMs, {
+      artifactsDir: outDir,
+      resumable,
+    })
     const endless = endlessRunNotice(def)
     if (endless !== undefined) progress.notice(endless)
     const started = performance.now()
+    const interrupt = new Interrupt(context.signal, () => progress.silence())
     let result: ResultGrid<C, M>
     try {
-      const options = { signal: context.signal, onEvent: progress.onEvent }
+      const options = { signal: interrupt.signal, onEvent: progress.onEvent }
       // With .storage() the run keeps its state on disk and resumes after a crash (docs/fault-tolerance.md).
       result =
         def.storage === undefined ? await run(this.experiment, options) : await (await import('@vitune/runtime/node')).runResumable(this.experiment, options)
     } catch (error) {
+      interrupt.dispose()
+      const partial = partialOf(error)
+      // Write what ran: after Ctrl-C, a cancelled watch run or a failure that kept its results.
+      if (partial !== undefined && outDir !== undefined) await writePartial(partial, outDir, settings.allowOtherFiles)
+      // The main process is gone (Ctrl-C): nobody is left to tell, and the artifacts are written.
+      if (interrupt.byProcess) process.exit(130)
       const message = error instanceof Error ? error.message : String(error)
-      await progress.send('failed', message.split('\n')[0])
+      await progress.send(partial !== undefined && isAbort(error) ? 'interrupted' : 'failed', message.split('\n')[0])
       throw error
     }
+    interrupt.dispose()
     await progress.send(progress.stopReason === undefined ? 'finished' : 'stopped')
     const grid = result as unknown as ResultGrid<Config, Metrics>
     if (outDir !== undefined) await (await import('@vitune/runtime/node')).writeArtifacts(grid, outDir, { allowOtherFiles: settings.allowOtherFiles })
@@ -114,5 +126,66 @@ export class ExperimentRun<C extends Config, M extends Metrics, K> {
     context.task.meta.vitune = summary
     await annotate(context, summary, figures)
     return result
+  }
+}
+
+/** The result grid of what ran, when a failed run kept one (an abort does: `RunAborted.partial`). */
+function partialOf(error: unknown): ResultGrid<Config, Metrics> | undefined {
+  const partial = typeof error === 'object' && error !== null ? (error as { partial?: unknown }).partial : undefined
+  return partial instanceof ResultGrid ? (partial as ResultGrid<Config, Metrics>) : undefined
+}
+
+const isAbort = (error: unknown) => (error as { code?: unknown } | undefined)?.code === 'VITUNE_ABORTED'
+
+async function writePartial(grid: ResultGrid<Config, Metrics>, outDir: string, allowOtherFiles: boolean): Promise<void> {
+  const node = await import('@vitune/runtime/node')
+  await node.writeArtifacts(grid, outDir, { allowOtherFiles })
+  await node.writeRunIndex(dirname(outDir))
+}
+
+/**
+ * Ctrl-C while an experiment runs. The terminal sends SIGINT to Vitest and to its workers (the
+ * default forks pool); Vitest's main process exits at once, so this worker aborts the run itself
+ * and writes the artifacts of what ran. It also aborts when its connection to the main process
+ * closes (the main process was killed) and when the test's own signal fires (a cancelled watch
+ * run, a timeout): then the main process is still there and reports it.
+ */
+class Interrupt {
+  readonly #controller = new AbortController()
+  readonly #onSignal = (signal: NodeJS.Signals) => this.#stop(`interrupted (${signal === 'SIGINT' ? 'Ctrl-C' : signal})`)
+  readonly #onDisconnect = () => this.#stop('interrupted (the Vitest main process went away)')
+  readonly #onTestAbort = () => this.#controller.abort(this.test.reason)
+  /** The process was interrupted: the main process is gone, nothing can be reported any more. */
+  byProcess = false
+
+  constructor(
+    readonly test: AbortSignal,
+    readonly silence: () => void,
+  ) {
+    if (test.aborted) this.#controller.abort(test.reason)
+    test.addEventListener('abort', this.#onTestAbort)
+    // Only in a child process (the forks pool): in a thread, the main process owns the signals.
+    if (typeof process.send === 'function') {
+      process.on('SIGINT', this.#onSignal)
+      process.on('SIGTERM', this.#onSignal)
+      process.on('disconnect', this.#onDisconnect)
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal
+  }
+
+  #stop(reason: string): void {
+    this.byProcess = true
+    this.silence()
+    this.#controller.abort(reason)
+  }
+
+  dispose(): void {
+    this.test.removeEventListener('abort', this.#onTestAbort)
+    process.off('SIGINT', this.#onSignal)
+    process.off('SIGTERM', this.#onSignal)
+    process.off('disconnect', this.#onDisconnect)
   }
 }

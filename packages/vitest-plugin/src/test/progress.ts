@@ -50,6 +50,8 @@ export class Progress {
     readonly metric: string | undefined,
     readonly mode: 'min' | 'max' | undefined,
     readonly intervalMs: number,
+    /** Where the experiment's artifacts go, and whether it keeps state to resume from (for Ctrl-C). */
+    readonly where: Pick<ProgressArtifact, 'artifactsDir' | 'resumable'> = { artifactsDir: undefined, resumable: false },
   ) {}
 
   /** What stopped every trial at once, when something did. */
@@ -151,6 +153,7 @@ export class Progress {
       state,
       stopReason: this.#stopReason,
       error,
+      ...this.where,
     }
     return this.#enqueue(artifact)
   }

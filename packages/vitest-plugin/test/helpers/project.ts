@@ -42,6 +42,11 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', ...extra }
 }
 
+/** The command, arguments and environment `runVitune` uses, for tests that need their own process handling. */
+export function vituneCommand(args: readonly string[] = [], env: Record<string, string> = {}): [string, string[], NodeJS.ProcessEnv] {
+  return [process.execPath, [join(pluginRoot, 'bin', 'vitune.mjs'), 'run', ...args], cleanEnv(env)]
+}
+
 /** Runs the `vitune` bin (tune mode) in `dir`. */
 export function runVitune(dir: string, args: readonly string[] = [], env: Record<string, string> = {}): RunOutcome {
   return spawn(dir, [join(pluginRoot, 'bin', 'vitune.mjs'), 'run', ...args], env)
