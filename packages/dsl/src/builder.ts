@@ -174,6 +174,17 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
     return this.with({ stopExperiment: rule as ExperimentStopDef })
   }
 
+  /**
+   * Fail a trial whose step (the wait for its next report) takes longer than `seconds`: a trainable
+   * that awaits something that never settles would otherwise hang the run. The trial is retried
+   * under `.failures()` like any error. Ray has no such limit.
+   */
+  stepTimeout(seconds: number): Experiment<C, M, K, P> {
+    if (!(seconds > 0) || !Number.isFinite(seconds))
+      this.fail('VITUNE_STEP_TIMEOUT_OPTION', 'stepTimeout', `needs a positive number of seconds, got ${seconds}`, 'Pass 300 for five minutes per step.')
+    return this.with({ stepTimeoutS: seconds })
+  }
+
   /** Stop every trial once the run has taken `seconds` (Ray's `time_budget_s`). */
   timeBudget(seconds: number): Experiment<C, M, K, P> {
     if (!(seconds > 0) || !Number.isFinite(seconds))

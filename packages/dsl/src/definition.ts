@@ -94,6 +94,11 @@ export interface ExperimentDef {
   readonly stopExperiment?: ExperimentStopDef
   /** Stops every trial once the run has taken this many seconds (Ray's `time_budget_s`). */
   readonly timeBudgetS?: number
+  /**
+   * A trial's step (the wait for its next report) may take at most this many seconds; a step that
+   * takes longer fails the trial with VITUNE_STEP_TIMEOUT (retries apply). Ray has no such limit.
+   */
+  readonly stepTimeoutS?: number
   /** Directory and checkpoint retention; used by `@vitune/runtime/node`. */
   readonly storage?: StorageOptions
   readonly trainable: Trainable<never, Metrics, unknown> | undefined

@@ -20,6 +20,7 @@ export type RunErrorCode =
   | 'VITUNE_STATE_LOCKED'
   | 'VITUNE_REPLAY'
   | 'VITUNE_TRAINABLE_MISSING'
+  | 'VITUNE_STEP_TIMEOUT'
 
 /** An error raised while an experiment runs; the message names the experiment and trial. */
 export class RunError extends VituneError {

@@ -5,6 +5,7 @@ export type { TrainableSource, TrialExecutor, TrialHandle, TrialStart } from './
 export { InProcessExecutor } from './executors/in-process.js'
 export { formatNumber } from './format-number.js'
 export { LABEL_DIGITS, labelValue, trialLabels } from './labels.js'
+export { describeWaiting } from './lifecycle.js'
 export { deriveStream, type RandomStream } from './random.js'
 export {
   type BestMetric,

@@ -14,6 +14,20 @@ import type { Report } from './trainable.js'
 import type { Trial } from './trial.js'
 import { decided, failed, isFinal, resumed, type StartPoint, type Transition, terminated } from './trial-state.js'
 import type { Result } from './types.js'
+import type { Watchdog } from './watchdog.js'
+
+/** A readable line for a `trialWaiting` event, e.g. for a console. */
+export function describeWaiting(where: string, event: Extract<TuneEvent, { type: 'trialWaiting' }>): string {
+  const waited = `${Math.round(event.waitedS)} s`
+  if (event.phase === 'step') {
+    const limit =
+      event.limitS === undefined ? 'no step timeout is set (.stepTimeout(seconds) fails such a trial)' : `it fails at ${event.limitS} s (.stepTimeout())`
+    return `${where} has been in its step for ${waited}; ${limit}.`
+  }
+  return event.gaveUp
+    ? `${where} did not finish closing (its finally block) within ${waited}; the run goes on without waiting for it.`
+    : `${where} has been closing (its finally block) for ${waited}; the run gives up waiting at ${event.limitS} s.`
+}
 
 /** What the trial lifecycle works with: the run's parts, owned by the runner. */
 export interface RunContext {
@@ -29,6 +43,10 @@ export interface RunContext {
   readonly clock: () => number
   readonly signal: AbortSignal
   readonly onEvent: ((event: TuneEvent) => void) | undefined
+  /** Puts deadlines on steps and closes that may never settle. */
+  readonly watchdog: Watchdog
+  /** How long a closing trainable (its `finally` block) may take before the run goes on without it, in seconds. */
+  readonly closeGraceS: number
 }
 
 /**
@@ -109,13 +127,49 @@ export class TrialLifecycle {
     if (close !== undefined) await this.#close(trial, close)
   }
 
-  /** Closes a trainable and keeps where its random stream got to, for the trial's next start. */
+  /**
+   * Closes a trainable and keeps where its random stream got to, for the trial's next start. A close
+   * that does not settle within the grace (a `finally` awaiting what never comes) is given up on:
+   * the run goes on, and says so. A synchronous generator closes at once, so it is not watched.
+   */
   async #close(trial: Trial, handle: TrialHandle): Promise<void> {
+    const c = this.#c
     try {
-      await handle.close()
+      if (this.#hung.has(handle)) {
+        // Its step never settled: an in-process generator cannot close before it does, so there is
+        // nothing to wait for (an executor that can force a close, like worker threads, does so).
+        handle.close().catch(() => undefined)
+      } else if (handle.nextSync !== undefined) await handle.close()
+      else
+        await c.watchdog.guard(
+          handle.close(),
+          c.closeGraceS,
+          () => this.#waiting(trial, 'close', c.closeGraceS, c.closeGraceS, true),
+          (waited) => this.#waiting(trial, 'close', waited, c.closeGraceS, false),
+        )
     } finally {
       trial.randomState = handle.randomState()
     }
+  }
+
+  /** Tells that a trial keeps the run waiting (printed when nobody listens: a hang must never be silent). */
+  #waiting(trial: Trial, phase: 'step' | 'close', waitedS: number, limitS: number | undefined, gaveUp: boolean): void {
+    const event: TuneEvent = { type: 'trialWaiting', trialId: trial.id, phase, waitedS, limitS, gaveUp }
+    if (this.#c.onEvent !== undefined) this.#c.onEvent(event)
+    else console.warn(`[vitune] ${describeWaiting(this.where(trial), event)}`)
+  }
+
+  /** Trainables whose step the runner stopped waiting for (step timeout, time budget, abort). */
+  readonly #hung = new WeakSet<TrialHandle>()
+
+  /** Marks a trial's trainable as stuck in a step that will not be waited for: its close is not awaited. */
+  stuck(trial: Trial): void {
+    if ('handle' in trial.state) this.#hung.add(trial.state.handle)
+  }
+
+  /** The notice for a trial still in its step. */
+  waitingInStep(trial: Trial, waitedS: number): void {
+    this.#waiting(trial, 'step', waitedS, this.#c.def.stepTimeoutS, false)
   }
 
   #result(trial: Trial, report: Report): Result {
@@ -239,6 +293,6 @@ export class TrialLifecycle {
 
   /** Closes every live trainable after the run failed; their own errors are not the run's. */
   async abandon(): Promise<void> {
-    await Promise.allSettled(this.#c.population.trials.map((trial) => ('handle' in trial.state ? trial.state.handle.close() : undefined)))
+    await Promise.allSettled(this.#c.population.trials.map((trial) => ('handle' in trial.state ? this.#close(trial, trial.state.handle) : undefined)))
   }
 }

@@ -15,8 +15,9 @@ import { createScheduler, describeScheduler } from './scheduler-registry.js'
 import type { Scheduler } from './schedulers/types.js'
 import type { ExperimentStopReason, ExperimentStorage } from './snapshot.js'
 import { ExperimentStopper } from './stop.js'
-import { type Pulled, PullFailure, pullAsync, pullSync } from './tick.js'
+import { PULL_EXPIRED, type Pulled, PullFailure, type PullWatch, pullAsync, pullSync } from './tick.js'
 import type { Trial } from './trial.js'
+import { Watchdog } from './watchdog.js'
 
 /** Options of a run that are not part of the experiment. */
 export interface RunOptions {
@@ -43,7 +44,16 @@ export interface RunOptions {
    * shuts it down (so one pool can serve many runs).
    */
   readonly executor?: TrialExecutor
+  /**
+   * After how many seconds a trial still in its step (or still closing) is reported, with a
+   * `trialWaiting` event (printed when there is no `onEvent`); then at twice, four times... that.
+   * Default 10.
+   */
+  readonly waitNoticeS?: number
 }
+
+/** How long a closing trainable may take when the experiment sets no step timeout, in seconds. */
+const DEFAULT_CLOSE_GRACE_S = 10
 
 /** An aborted run: `partial` holds what ran until the abort (results, lineage, policy logs). */
 export class RunAborted extends RunError {
@@ -101,6 +111,7 @@ class Runner {
   readonly #clock: () => number
   /** Trials that were running when a resumed run was saved; they restart first. */
   readonly #resumedRunning: readonly Trial[] | undefined
+  readonly #watchdog: Watchdog
   #sessionStart = 0
   #stopReason: ExperimentStopReason | undefined
 
@@ -114,6 +125,7 @@ class Runner {
     this.#scheduler = createScheduler(def, deriveStream(def.seed, 'scheduler'))
     this.#population = createPopulation(def)
     this.#concurrency = def.concurrency ?? Math.max(1, this.#population.trials.length)
+    this.#watchdog = new Watchdog(options.waitNoticeS ?? 10)
     this.#lifecycle = new TrialLifecycle({
       def,
       population: this.#population,
@@ -127,6 +139,8 @@ class Runner {
       // One never-aborted signal per run when none is given, not one per (re)start.
       signal: options.signal ?? new AbortController().signal,
       onEvent: options.onEvent,
+      watchdog: this.#watchdog,
+      closeGraceS: def.stepTimeoutS ?? DEFAULT_CLOSE_GRACE_S,
     })
     const saved = loadSaved(def, options.storage, options.resume ?? true)
     this.#resumedRunning =
@@ -165,6 +179,17 @@ class Runner {
   }
 
   async run(): Promise<ResultGrid> {
+    // An abort ends every wait at once: a step or a close that never settles cannot hold the run.
+    const onAbort = () => this.#watchdog.expireAll()
+    this.#options.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      return await this.#loop()
+    } finally {
+      this.#options.signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  async #loop(): Promise<ResultGrid> {
     const lifecycle = this.#lifecycle
     const population = this.#population
     this.#sessionStart = this.#clock()
@@ -205,16 +230,27 @@ class Runner {
           )
         }
         running.sort((a, b) => a.index - b.index)
-        const pulled = pullSync(running, this.#clock) ?? (await pullAsync(running, this.#clock))
+        const pulled = pullSync(running, this.#clock) ?? (await this.#pullAsync(running))
+        for (let i = 0; i < running.length; i++) if (pulled[i] === PULL_EXPIRED) lifecycle.stuck(running[i] as Trial)
+        // Aborted while waiting: nothing of this round is taken.
+        this.#checkAborted()
+        let budgetSpent = false
         for (let i = 0; i < running.length; i++) {
           const trial = running[i] as Trial
           // An exploit earlier in this round may have paused it: its report is not taken.
           if (trial.status !== 'RUNNING') continue
-          const pending = this.#take(trial, pulled[i])
+          const outcome = pulled[i]
+          if (outcome === PULL_EXPIRED) {
+            // The step outlasted the time budget (the whole run stops below) or the step timeout.
+            if (this.#budgetFirst) budgetSpent = true
+            else await lifecycle.fail(trial, this.#stepTimeout(trial))
+            continue
+          }
+          const pending = this.#take(trial, outcome)
           if (pending !== undefined) await pending
         }
         running = running.filter((t) => t.status === 'RUNNING')
-        const reason = this.#stopper.active ? this.#stopper.check(this.#elapsed()) : undefined
+        const reason = budgetSpent ? 'timeBudget' : this.#stopper.active ? this.#stopper.check(this.#elapsed()) : undefined
         if (reason !== undefined) {
           this.#stopReason = reason
           lifecycle.emit({ type: 'experimentStop', experiment: this.#def.name, reason })
@@ -231,8 +267,36 @@ class Runner {
     return this.#grid()
   }
 
+  /** Whether this round's wait ended with the time budget rather than the step timeout. */
+  #budgetFirst = false
+
+  /**
+   * Pulls a round of asynchronous steps, each waited for at most the step timeout or what is left
+   * of the time budget, whichever ends first.
+   */
+  #pullAsync(running: readonly Trial[]): Promise<Pulled[]> {
+    const def = this.#def
+    const budgetLeft = def.timeBudgetS === undefined ? Number.POSITIVE_INFINITY : Math.max(0, def.timeBudgetS - this.#elapsed())
+    const step = def.stepTimeoutS ?? Number.POSITIVE_INFINITY
+    this.#budgetFirst = budgetLeft < step
+    const watch: PullWatch = {
+      watchdog: this.#watchdog,
+      seconds: Math.min(step, budgetLeft),
+      notice: (trial, waited) => this.#lifecycle.waitingInStep(trial, waited),
+    }
+    return pullAsync(running, this.#clock, watch)
+  }
+
+  #stepTimeout(trial: Trial): RunError {
+    const seconds = this.#def.stepTimeoutS as number
+    return new RunError(
+      'VITUNE_STEP_TIMEOUT',
+      `${this.#lifecycle.where(trial)}: its step after training iteration ${trial.iteration} did not report within ${seconds} s (.stepTimeout(${seconds})). A trainable that awaits something that never settles hangs the run; if the step is only slow, raise the timeout.`,
+    )
+  }
+
   /** Handles one pulled outcome; a promise only when something must be awaited. */
-  #take(trial: Trial, outcome: Pulled): Promise<void> | undefined {
+  #take(trial: Trial, outcome: Exclude<Pulled, typeof PULL_EXPIRED>): Promise<void> | undefined {
     if (outcome === undefined) return this.#lifecycle.complete(trial)
     if (outcome instanceof PullFailure) return this.#lifecycle.fail(trial, outcome.error)
     return this.#lifecycle.process(trial, outcome)

@@ -1,5 +1,5 @@
 import type { ExperimentDef } from '@vitune/dsl'
-import { formatNumber, type TuneEvent } from '@vitune/runtime'
+import { describeWaiting, formatNumber, type TuneEvent } from '@vitune/runtime'
 import { recordArtifact, type RunnerTestCase as Test } from 'vitest'
 import type { NoticeArtifact, ProgressArtifact, ProgressState } from '../meta.js'
 
@@ -91,6 +91,9 @@ export class Progress {
       }
       case 'experimentStop':
         this.#stopReason = event.reason
+        break
+      case 'trialWaiting':
+        this.notice(describeWaiting(`trial ${event.trialId}`, event))
         break
     }
     // Updates follow results, so the first line already has an iteration and a best value.
