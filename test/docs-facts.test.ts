@@ -31,7 +31,7 @@ describe('Node versions', () => {
 describe('docs/guide.md set-up', () => {
   test('the package.json it shows is an ES module package (Vite warns under CommonJS)', () => {
     const guide = read('docs/guide.md')
-    const packageJson = /```jsonc\n\/\/ package\.json[^\n]*\n([\s\S]*?)```/.exec(guide)?.[1] ?? ''
+    const packageJson = /```jsonc\n\s*\/\/ package\.json[^\n]*\n([\s\S]*?)```/.exec(guide)?.[1] ?? ''
     expect(JSON.parse(packageJson)).toMatchObject({ type: 'module' })
   })
 })
