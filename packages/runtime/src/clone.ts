@@ -5,6 +5,8 @@
  * whole, so its behaviour and its errors stay the platform's.
  */
 export function cloneCheckpoint<T>(value: T, reuse?: TypedArrayPool): T {
+  // A function or symbol cannot be cloned (structuredClone throws): the same rule as for any store.
+  if (typeof value === 'function' || typeof value === 'symbol') return structuredClone(value)
   if (typeof value !== 'object' || value === null) return value
   const flat = copyFlat(value)
   if (flat !== undefined) return flat as T

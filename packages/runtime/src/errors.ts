@@ -21,6 +21,7 @@ export type RunErrorCode =
   | 'VITUNE_REPLAY'
   | 'VITUNE_TRAINABLE_MISSING'
   | 'VITUNE_STEP_TIMEOUT'
+  | 'VITUNE_REPORT_NOT_AWAITED'
 
 /** An error raised while an experiment runs; the message names the experiment and trial. */
 export class RunError extends VituneError {

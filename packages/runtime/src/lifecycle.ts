@@ -13,8 +13,27 @@ import { type ExperimentStopper, shouldStopTrial } from './stop.js'
 import type { Report } from './trainable.js'
 import type { Trial } from './trial.js'
 import { decided, failed, isFinal, resumed, type StartPoint, type Transition, terminated } from './trial-state.js'
-import type { Result } from './types.js'
+import type { CheckpointRef, Result } from './types.js'
 import type { Watchdog } from './watchdog.js'
+
+/** Marks "nothing was thrown", since anything (undefined included) can be. */
+const NOTHING: unique symbol = Symbol('nothing thrown')
+
+/**
+ * A message for something thrown that is not an Error: the value itself, shown (a thrown `undefined`,
+ * `null` or object would otherwise read as "undefined", "null" or "[object Object]").
+ */
+export function describeThrown(value: unknown): string {
+  if (typeof value === 'string') return value
+  let shown: string
+  try {
+    shown = typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? String(value)) : String(value)
+  } catch {
+    shown = Object.prototype.toString.call(value)
+  }
+  if (shown.length > 200) shown = `${shown.slice(0, 200)}…`
+  return `the trainable threw ${shown}, not an Error (throw new Error("...") to get a message and a stack)`
+}
 
 /** A readable line for a `trialWaiting` event, e.g. for a console. */
 export function describeWaiting(where: string, event: Extract<TuneEvent, { type: 'trialWaiting' }>): string {
@@ -189,12 +208,26 @@ export class TrialLifecycle {
     return result as Result
   }
 
+  #uncloneable(trial: Trial, result: Result, error: unknown): RunError {
+    if (error instanceof RunError) return error
+    return new RunError(
+      'VITUNE_CHECKPOINT_CORRUPT',
+      `${this.where(trial)}: its checkpoint at training iteration ${result.trainingIteration} cannot be stored: ${error instanceof Error ? error.message : describeThrown(error)}. A checkpoint must be structured-cloneable data (objects, arrays, numbers, strings, typed arrays, Map, Date...), not functions, symbols or objects holding them.`,
+      { cause: error },
+    )
+  }
+
   /** Handles a report; returns a promise only when something must be awaited (a trial ends or is exploited). */
   process(trial: Trial, report: Report): Promise<void> | undefined {
     const c = this.#c
     const result = this.#result(trial, report)
     if (report.hasCheckpoint) {
-      const ref = c.record.checkpoint(trial.id, report.checkpoint, result)
+      let ref: CheckpointRef
+      try {
+        ref = c.record.checkpoint(trial.id, report.checkpoint, result)
+      } catch (error) {
+        return this.fail(trial, this.#uncloneable(trial, result, error))
+      }
       trial.reportCheckpoint = ref
       trial.latestCheckpoint = ref
     } else {
@@ -229,28 +262,64 @@ export class TrialLifecycle {
   /** Ends a trial that the scheduler or the experiment stopped, without telling the scheduler. */
   async #end(trial: Trial): Promise<void> {
     if (isFinal(trial.state)) return
-    await this.#apply(trial, terminated(trial.state))
-    this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
+    if ((await this.#finish(trial)) === undefined) this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
   }
 
   /** The trial finished: it returned, met its stop criteria, or the scheduler stopped it. */
   async complete(trial: Trial): Promise<void> {
-    await this.#apply(trial, terminated(trial.state))
+    const released = await this.#finish(trial)
+    if (released !== undefined) return this.applyExploits(released)
     this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
     await this.applyExploits(this.#c.scheduler.onTrialComplete(this.#c.population, trial))
   }
 
-  /** The trial raised: it is retried from its latest checkpoint while `maxFailures` allows, else it ends as ERROR. */
-  async fail(trial: Trial, error: unknown): Promise<void> {
-    const c = this.#c
+  /**
+   * Closes a finishing trial's trainable and moves it to TERMINATED; undefined then. When closing
+   * throws (its `finally` block), the trial ends as ERROR instead, results kept and not retried
+   * (it had finished training), and what the scheduler released is returned.
+   */
+  async #finish(trial: Trial): Promise<readonly ExploitAction[] | undefined> {
+    const { state, close } = terminated(trial.state)
+    const thrown = close === undefined ? NOTHING : await this.#closeCatching(trial, close)
+    if (thrown === NOTHING) {
+      this.#c.population.move(trial, state)
+      return undefined
+    }
+    const failure = this.#record(trial, thrown, 'while its trainable closed (a finally block threw)')
+    this.#c.population.move(trial, failed(trial.state, failure, undefined).state)
+    this.emit({ type: 'trialError', trialId: trial.id, error: thrown, willRetry: false })
+    this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
+    return this.#c.scheduler.onTrialError(this.#c.population, trial)
+  }
+
+  /** Closes a trainable; what its close threw, or NOTHING. */
+  async #closeCatching(trial: Trial, handle: TrialHandle): Promise<unknown> {
+    try {
+      await this.#close(trial, handle)
+      return NOTHING
+    } catch (error) {
+      return error
+    }
+  }
+
+  /** Adds a failure to the trial's history; `when` says where it happened, when not in a step. */
+  #record(trial: Trial, error: unknown, when?: string): TrialFailure {
+    const message = error instanceof Error ? error.message : describeThrown(error)
     const failure: TrialFailure = {
-      message: error instanceof Error ? error.message : String(error),
+      message: when === undefined ? message : `${message} (${when})`,
       stack: error instanceof Error ? error.stack : undefined,
       trainingIteration: trial.iteration,
       error,
     }
     trial.failures.push(failure)
     trial.numFailures++
+    return failure
+  }
+
+  /** The trial raised: it is retried from its latest checkpoint while `maxFailures` allows, else it ends as ERROR. */
+  async fail(trial: Trial, error: unknown): Promise<void> {
+    const c = this.#c
+    const failure = this.#record(trial, error)
     const max = c.def.maxFailures
     const willRetry = !c.def.failFast && (max === -1 || trial.numFailures <= max)
     const latest = trial.latestCheckpoint
@@ -281,7 +350,12 @@ export class TrialLifecycle {
     for (const action of exploits) {
       const close = applyExploit(this.#c.population, action, this.#c.log)
       const target = this.#c.population.get(action.event.targetId)
-      if (close !== undefined) await this.#close(target, close)
+      const thrown = close === undefined ? NOTHING : await this.#closeCatching(target, close)
+      if (thrown !== NOTHING) {
+        // The target restarts from the donor's checkpoint anyway: its cleanup error is recorded, not fatal.
+        this.#record(target, thrown, 'while its trainable closed for an exploit (a finally block threw)')
+        this.emit({ type: 'trialError', trialId: target.id, error: thrown, willRetry: true })
+      }
       this.emit({ type: 'exploit', event: action.event })
     }
   }

@@ -41,9 +41,23 @@ function toReport(item: unknown, where: string): Report {
   }
   if ((item as { $report?: unknown }).$report === true) {
     const { metrics, checkpoint } = item as { metrics: Metrics; checkpoint: unknown }
-    return { metrics, hasCheckpoint: checkpoint !== undefined, checkpoint }
+    return { metrics: plainMetrics(metrics, where), hasCheckpoint: checkpoint !== undefined, checkpoint }
   }
-  return { metrics: item as Metrics, hasCheckpoint: false, checkpoint: undefined }
+  return { metrics: plainMetrics(item, where), hasCheckpoint: false, checkpoint: undefined }
+}
+
+/** Metrics are a plain object of named values: a Date, Map or class instance has no metrics to read. */
+function plainMetrics(value: unknown, where: string): Metrics {
+  const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined
+  if (proto === Object.prototype || proto === null) return value as Metrics
+  const kind =
+    typeof value !== 'object' || value === null
+      ? String(value)
+      : ((proto as { constructor?: { name?: string } }).constructor?.name ?? 'an object with a prototype')
+  throw new RunError(
+    'VITUNE_BAD_REPORT',
+    `${where}: a report must be a plain object of metrics, got ${kind}. Yield { loss: 0.1 } or withCheckpoint({ loss: 0.1 }, state).`,
+  )
 }
 
 const isIterable = (value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> =>
@@ -86,8 +100,18 @@ export function startTrainable(trainable: AnyTrainable, base: ContextBase, where
     }
     mode = 'report'
     if (closed) return Promise.reject(new TrialStopped())
+    if (queued !== undefined) {
+      // The previous report() has not resolved: calling again without awaiting would drop it.
+      const error = new RunError(
+        'VITUNE_REPORT_NOT_AWAITED',
+        `${where}: report() was called again before the previous report() resolved, which would lose a result. Write await report({...}) for every report.`,
+      )
+      failure ??= { error }
+      settle()
+      return Promise.reject(error)
+    }
     const item = options?.checkpoint === undefined ? metrics : { $report: true, metrics, checkpoint: options.checkpoint }
-    return new Promise<void>((resume, abort) => {
+    const reported = new Promise<void>((resume, abort) => {
       try {
         queued = { report: toReport(item, where), resume, abort, delivered: false }
       } catch (error) {
@@ -96,6 +120,10 @@ export function startTrainable(trainable: AnyTrainable, base: ContextBase, where
       }
       settle()
     })
+    // A report() left un-awaited is rejected with TrialStopped when its trial stops: the runtime's
+    // own unwinding, not an error anyone should see reported as an unhandled rejection.
+    reported.catch(() => undefined)
+    return reported
   }
 
   const output = trainable({ ...base, report } as TrainContext<unknown, unknown>)
