@@ -44,15 +44,23 @@ export function loadSaved(def: ExperimentDef, storage: ExperimentStorage | undef
   const saved = storage.load()
   if (saved === undefined) return undefined
   const { snapshot } = saved
-  if (snapshot.experiment !== def.name || snapshot.fingerprint !== fingerprintOf(def)) {
-    throw new RunError(
-      'VITUNE_STATE_MISMATCH',
-      `experiment "${def.name}": ${storage.location} holds an unfinished run of ${snapshot.experiment === def.name ? 'a different definition of this experiment' : `experiment "${snapshot.experiment}"`} (space, scheduler, stop rules, seed or concurrency changed). Restore the definition to resume it, pass resume: false to start over, or use another storage path.`,
-    )
-  }
-  if (snapshot.finished) {
+  // A finished run of this experiment is replaced, whatever changed in its definition (fault-tolerance.md);
+  // one of another experiment is refused, so two experiments never share a directory by accident.
+  if (snapshot.finished && snapshot.experiment === def.name) {
     storage.reset()
     return undefined
+  }
+  if (snapshot.experiment !== def.name) {
+    throw new RunError(
+      'VITUNE_STATE_MISMATCH',
+      `experiment "${def.name}": ${storage.location} holds a${snapshot.finished ? ' finished' : 'n unfinished'} run of experiment "${snapshot.experiment}". Give this experiment its own storage path, or pass resume: false to delete that run's state and start over there.`,
+    )
+  }
+  if (snapshot.fingerprint !== fingerprintOf(def)) {
+    throw new RunError(
+      'VITUNE_STATE_MISMATCH',
+      `experiment "${def.name}": ${storage.location} holds an unfinished run of a different definition of this experiment (space, scheduler, stop rules, seed or concurrency changed). Restore the definition to resume it, pass resume: false to start over, or use another storage path.`,
+    )
   }
   return saved
 }
