@@ -28,6 +28,7 @@ import type {
   WithMutations,
 } from './types.js'
 import { copySpec, failFor, validateMutations, validateMutationsAgainstSpace, validateNewKeys, validatePbtOptions, validateSpace } from './validate.js'
+import { validateOptionsObject, validateShape, validateTrialCount } from './validate-shape.js'
 
 /**
  * An immutable experiment builder around a plain `ExperimentDef`. Every step returns a new
@@ -57,6 +58,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
 
   /** The search space: constants, domains, grids and `sampleFrom`; its shape is the config type. */
   space<const S extends SpaceSpec>(spec: S): Experiment<InferConfig<S>, M, K, P> {
+    validateShape(this.fail, spec, 'space')
     validateSpace(this.fail, spec)
     if (this.def.mutations !== undefined) validateMutationsAgainstSpace(this.fail, spec, this.def.mutations, this.def.newMutationKeys)
     return this.with({ space: copySpec(spec) })
@@ -71,6 +73,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
     spec: X & KnownMutationKeys<X, C, N>,
     options: MutateOptions<N> = {},
   ): Experiment<WithMutations<C, Pick<X, N>>, M, K, P> {
+    validateShape(this.fail, spec, 'mutate')
     validateMutations(this.fail, spec)
     const newKeys = validateNewKeys(this.fail, spec, options)
     validateMutationsAgainstSpace(this.fail, this.def.space, spec, newKeys)
@@ -135,6 +138,13 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
       if (typeof criteria !== 'object' || criteria === null || Array.isArray(criteria))
         this.fail('VITUNE_STOP', 'stop', `needs an object of result keys or a function, got ${String(criteria)}`, 'Write .stop({ trainingIteration: 100 }).')
       for (const [key, value] of Object.entries(criteria)) {
+        if (key === '__proto__')
+          this.fail(
+            'VITUNE_STOP',
+            'stop.__proto__',
+            '`__proto__` cannot be a result key',
+            'Stop on a key the trainable reports, e.g. .stop({ trainingIteration: 100 }).',
+          )
         if (typeof value !== 'number' || !Number.isFinite(value))
           this.fail('VITUNE_STOP', `stop.${key}`, `the stop value must be a finite number, got ${String(value)}`, 'Write .stop({ trainingIteration: 100 }).')
       }
@@ -156,6 +166,12 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
 
   /** Retry failed trials from their last checkpoint (Ray's `FailureConfig`). */
   failures(options: FailureOptions): Experiment<C, M, K, P> {
+    validateOptionsObject(this.fail, 'VITUNE_MAX_FAILURES', 'failures', options, ['maxFailures', 'failFast'], '.failures({ maxFailures: 3 })', {
+      retries: 'maxFailures',
+      max_retries: 'maxFailures',
+    })
+    if (options.failFast !== undefined && typeof options.failFast !== 'boolean')
+      this.fail('VITUNE_MAX_FAILURES', 'failures.failFast', `must be true or false, got ${JSON.stringify(options.failFast)}`, 'Write failFast: true.')
     const maxFailures = options.maxFailures ?? 0
     if (!Number.isInteger(maxFailures) || maxFailures < -1)
       this.fail(
@@ -192,14 +208,45 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
     return this.with({ timeBudgetS: seconds })
   }
 
-  /** Where the experiment keeps its state and checkpoints, and how many checkpoints per trial it keeps. */
-  storage(options: StorageOptions): Experiment<C, M, K, P> {
+  /**
+   * Keep the experiment's state and checkpoints on disk so a run resumes after a crash; `.storage()`
+   * uses the default directory. `keepCheckpoints` limits how many checkpoints per trial are kept.
+   */
+  storage(options: StorageOptions = {}): Experiment<C, M, K, P> {
+    if (typeof options === 'string')
+      this.fail(
+        'VITUNE_STORAGE',
+        'storage',
+        `takes an options object, got the string ${JSON.stringify(options)}`,
+        `Write .storage({ path: ${JSON.stringify(options)} }).`,
+      )
+    validateOptionsObject(this.fail, 'VITUNE_STORAGE', 'storage', options, ['path', 'keepCheckpoints'], '.storage({ path: "runs/my-run" })', {
+      dir: 'path',
+      directory: 'path',
+      location: 'path',
+      keep: 'keepCheckpoints',
+    })
     const { path, keepCheckpoints } = options
     if (path !== undefined && (typeof path !== 'string' || path.trim().length === 0))
       this.fail('VITUNE_STORAGE', 'storage.path', `needs a non-empty directory path, got ${JSON.stringify(path)}`, 'Pass a path such as ".vitune/my-run".')
     if (keepCheckpoints !== undefined && (!Number.isInteger(keepCheckpoints) || keepCheckpoints < 1))
       this.fail('VITUNE_STORAGE', 'storage.keepCheckpoints', `needs a whole number >= 1, got ${keepCheckpoints}`, 'Pass 2 to keep the newest two per trial.')
     return this.with({ storage: { ...this.def.storage, ...options } })
+  }
+
+  /**
+   * The most trials the experiment may make (grid points × samples), checked before any is built.
+   * Default 1,000,000 (`DEFAULT_MAX_TRIALS`): a guard against a grid or `samples()` one power of ten too high.
+   */
+  maxTrials(n: number): Experiment<C, M, K, P> {
+    if (!Number.isSafeInteger(n) || n < 1)
+      this.fail(
+        'VITUNE_MAX_TRIALS',
+        'maxTrials',
+        `needs a whole number >= 1, got ${n}`,
+        'Pass the number of trials you mean to run, e.g. .maxTrials(2_000_000).',
+      )
+    return this.with({ maxTrials: n })
   }
 
   /** How many trials run at once. Default: all of them. */
@@ -269,7 +316,11 @@ export function validateExperiment(def: ExperimentDef): void {
     if (!hasMutations && def.scheduler.customExplore === undefined)
       fail('VITUNE_MUTATION_EMPTY', 'mutate', 'PBT has nothing to explore', 'Add .mutate({ lr: loguniform(1e-4, 1e-1) }) or pass customExplore to .pbt().')
   }
+  // Definitions may be built by hand or parsed from JSON, not only by the builder: check their shape first.
+  validateShape(fail, def.space, 'space')
+  if (def.mutations !== undefined) validateShape(fail, def.mutations, 'mutate')
   if (def.mutations !== undefined) validateMutationsAgainstSpace(fail, def.space, def.mutations, def.newMutationKeys)
+  validateTrialCount(fail, def)
   if (def.failFast && def.maxFailures !== 0)
     fail('VITUNE_MAX_FAILURES', 'failures', 'failFast cannot be combined with retries (Ray rejects it too)', 'Set maxFailures to 0, or drop failFast.')
 }

@@ -87,6 +87,8 @@ export interface ExperimentDef {
   readonly stop: StopDef | undefined
   readonly seed: number
   readonly samples: number
+  /** The most trials (grid points × samples) the experiment may make; default `DEFAULT_MAX_TRIALS`. */
+  readonly maxTrials?: number
   readonly maxFailures: number
   readonly failFast: boolean
   readonly concurrency: number | undefined

@@ -39,6 +39,8 @@ export type DefinitionErrorCode =
   | 'VITUNE_NO_TRAINABLE'
   | 'VITUNE_TRAINABLE_TYPE'
   | 'VITUNE_POLICY_EMPTY'
+  | 'VITUNE_SPACE_SHAPE'
+  | 'VITUNE_MAX_TRIALS'
 
 /** Base class of every error vitune throws on purpose: a stable `code` and a message that says what to do. */
 export class VituneError extends Error {

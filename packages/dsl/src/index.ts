@@ -72,3 +72,4 @@ export type {
   UnreportedNames,
   WithMutations,
 } from './types.js'
+export { DEFAULT_MAX_TRIALS } from './validate-shape.js'

@@ -342,9 +342,25 @@ export function validateMutationsAgainstSpace(
         `${mutation.$domain}() draws numbers, but the space holds ${kind === 'object' ? 'an object' : 'non-numbers'} at \`${name}\`; PBT would multiply them`,
         'Use a list of the allowed values, e.g. ["adam", "sgd"], for categorical keys.',
       )
+    } else if (Array.isArray(mutation) && kind !== 'unknown') {
+      // A categorical list replaces the value: one holding no value of the space's kind changes the key's type.
+      const kinds = mutation.map(kindOf)
+      if (kinds.length > 0 && kinds.every((k) => k !== kind && k !== 'unknown')) {
+        fail(
+          'VITUNE_MUTATION_TYPE',
+          key,
+          `the list holds only ${[...new Set(kinds)].map(kindName).join(' and ')}, but the space holds ${kindName(kind)} at \`${name}\`; PBT would replace one with the other`,
+          `List values of the space's type${kind === 'number' ? ', e.g. [0.001, 0.01, 0.1], or a domain such as loguniform(1e-4, 1e-1)' : ''}.`,
+        )
+      }
     }
   }
 }
+
+const kindName = (kind: ValueKind): string => (kind === 'number' ? 'numbers' : kind === 'object' ? 'objects' : 'non-numbers')
+
+/** The runtime's own iteration counters: whole numbers, so a perturbation interval in their units must be one too. */
+const INTEGER_TIME_ATTRS = new Set(['trainingIteration', 'iterationsSinceRestore'])
 
 const PBT_OPTION_KEYS = new Set([
   'perturbationInterval',
@@ -376,6 +392,15 @@ export function validatePbtOptions(fail: Fail, given: PbtOptions, o: Required<Om
       'pbt.perturbationInterval',
       `must be > 0, got ${show(o.perturbationInterval)}`,
       'Pass a positive interval, e.g. 4 iterations.',
+    )
+  // Ray accepts any interval > 0. With an iteration count as time, a fraction acts as the next whole
+  // number asynchronously and stalls synchronous PBT (its next barrier lands on the trials' own time).
+  if (INTEGER_TIME_ATTRS.has(o.timeAttr) && !Number.isInteger(o.perturbationInterval))
+    fail(
+      'VITUNE_PERTURBATION_INTERVAL',
+      'pbt.perturbationInterval',
+      `must be a whole number of iterations with timeAttr ${o.timeAttr} (it counts 1, 2, 3, …), got ${o.perturbationInterval}`,
+      `Pass ${Math.ceil(o.perturbationInterval)}: Ray perturbs at the same iterations with ${o.perturbationInterval}. For a fractional interval, report a fractional time (epochs, say) and name it in timeAttr.`,
     )
   if (typeof o.quantileFraction !== 'number' || !(o.quantileFraction >= 0 && o.quantileFraction <= 0.5))
     fail(

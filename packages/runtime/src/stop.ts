@@ -10,7 +10,11 @@ import type { Result } from './types.js'
 export function shouldStopTrial(def: ExperimentDef, where: string | (() => string), result: Result): boolean {
   const stop = def.stop
   if (stop === undefined) return false
-  if (typeof stop === 'function') return stop(result) === true
+  if (typeof stop === 'function') {
+    const verdict: unknown = stop(result)
+    if (typeof verdict === 'boolean') return verdict
+    throw notBoolean('.stop()', typeof where === 'function' ? where() : where, verdict)
+  }
   // Called for every result: no entries array, and the trial's description only built for an error.
   for (const key in stop) {
     const target = stop[key] as number
@@ -24,6 +28,25 @@ export function shouldStopTrial(def: ExperimentDef, where: string | (() => strin
     if (value >= target) return true
   }
   return false
+}
+
+/** What a stop function returned, for a message. */
+function describeVerdict(value: unknown): string {
+  if (value === undefined || value === null || typeof value === 'number' || typeof value === 'bigint') return String(value)
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'function') return 'a function'
+  return `a ${(value as object).constructor?.name ?? 'object'}${value instanceof Promise ? ' (stop functions are synchronous)' : ''}`
+}
+
+/**
+ * A stop function must say true or false: anything else (a forgotten `return` gives undefined, a
+ * count like 1) would silently never stop, or stop by accident under JavaScript's truthiness.
+ */
+function notBoolean(step: string, where: string, value: unknown): RunError {
+  return new RunError(
+    'VITUNE_STOP_RESULT',
+    `${where}: the ${step} function returned ${describeVerdict(value)}, not true or false. Return a boolean, e.g. ${step === '.stop()' ? '.stop((result) => result.Q > 1.19)' : '.stopExperiment(({ best }) => (best?.Q ?? -Infinity) > 1.19)'}.`,
+  )
 }
 
 /** Tracks what an experiment-wide stop needs: the best result so far, the result count and the run time. */
@@ -59,6 +82,8 @@ export class ExperimentStopper {
     const rule = this.#def.stopExperiment
     if (rule === undefined) return undefined
     const progress: ExperimentProgress = { best: this.#best, results: this.#results, elapsedS }
-    return rule(progress) === true ? 'stopExperiment' : undefined
+    const verdict: unknown = rule(progress)
+    if (typeof verdict !== 'boolean') throw notBoolean('.stopExperiment()', `experiment "${this.#def.name}"`, verdict)
+    return verdict ? 'stopExperiment' : undefined
   }
 }

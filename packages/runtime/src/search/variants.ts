@@ -1,6 +1,7 @@
 import { type Config, type Domain, type ExperimentDef, isDomain, isNestedSpec } from '@vitune/dsl'
 import { RunError } from '../errors.js'
 import type { RandomStream } from '../random.js'
+import { configValueProblem } from './config-value.js'
 import { isRandomDomain, sampleDomain } from './sample.js'
 
 /** One trial as the search space produced it, before any scheduler touches it. */
@@ -150,6 +151,13 @@ function resolve(experiment: string, config: Node, stream: RandomStream, evaluat
           setPath(config, path, value)
           deferred.push([path, value])
           continue
+        }
+        const problem = configValueProblem(value)
+        if (problem !== undefined) {
+          throw new RunError(
+            'VITUNE_SAMPLE_FROM_FAILED',
+            `experiment "${experiment}": sampleFrom at \`space.${key}\` returned ${problem}. Return plain data: a finite number, a string, a boolean, null, or plain objects and lists of these.`,
+          )
         }
       } else if (domain.$domain === 'grid') {
         throw new RunError(
