@@ -1,0 +1,6 @@
+export { parseWorkerArgs, type VituneWorkerCommand, WORKER_USAGE, workerCommand } from './cli.js'
+export { BullmqExecutor, type BullmqExecutorOptions, bullmqExecutor } from './driver/executor.js'
+export type { FleetStats } from './driver/remote-trial.js'
+export { FleetError, type FleetErrorCode } from './errors.js'
+export { DEFAULT_MAX_CHECKPOINT_BYTES, DEFAULT_QUEUE } from './settings.js'
+export { startWorker, type VituneWorker, type WorkerOptions } from './worker/start-worker.js'
