@@ -124,9 +124,15 @@ export async function workerCommand(argv: readonly string[], io: VituneWorkerCom
     last = line
     stderr(`vitune worker: ${line}\n`)
   }
-  const worker = await startWorker({ ...options, ...io.extra, onLog: log })
-  io.onStart?.(worker)
-  await worker.ready
+  let worker: VituneWorker
+  try {
+    worker = await startWorker({ ...options, ...io.extra, onLog: log })
+    io.onStart?.(worker)
+    await worker.ready
+  } catch (error) {
+    stderr(`vitune worker: ${error instanceof Error ? error.message : String(error)}\n`)
+    return 1
+  }
   if (io.signals === false) return 0
   return new Promise<number>((resolve) => {
     let signalled = false

@@ -34,6 +34,10 @@ Options of the vitune() plugin (vitest.config.ts: plugins: [vitune({ outDir: 're
   progressIntervalMs  Milliseconds between progress lines (default: 1000)
   testTimeout         Per-test timeout in tune mode, in ms; 0 means none (default: 0)
 
+A fleet of machines (needs @vitune/bullmq; see vitune worker --help):
+  $ vitune worker --redis redis://host:6379   run trials for drivers that use this Redis
+  VITUNE_REDIS_URL=redis://host:6379 vitune run   send this run's trials to the workers
+
 Examples:
   $ vitune run                      tune every *.tune.ts file once and exit
   $ vitune run quadratic -t pbt     only files matching "quadratic", tests matching "pbt"
@@ -41,6 +45,30 @@ Examples:
 
 Vitest's own help follows.
 `
+
+// `vitune worker` runs trials for drivers on other machines: that lives in @vitune/bullmq, which
+// is optional, so it is looked up in the project first (where the user installed it), then here.
+if (process.argv[2] === 'worker') {
+  let entry
+  for (const from of [join(process.cwd(), 'noop.js'), import.meta.url]) {
+    try {
+      entry = createRequire(from).resolve('@vitune/bullmq')
+      break
+    } catch {
+      // not installed there
+    }
+  }
+  if (entry === undefined) {
+    process.stderr.write(
+      'vitune worker runs trials for drivers on a fleet and needs @vitune/bullmq, which is not installed here.\n' +
+        'Install it in the project, next to @vitune/vitest-plugin: npm install @vitune/bullmq (it brings BullMQ and ioredis).\n' +
+        'See docs/distributed.md.\n',
+    )
+    process.exit(1)
+  }
+  const { workerCommand } = await import(pathToFileURL(entry).href)
+  process.exit(await workerCommand(process.argv.slice(3)))
+}
 
 const args = process.argv.slice(2).filter((arg) => arg !== '--tune')
 if (args.includes('--help') || args.includes('-h')) process.stdout.write(`${HELP}\n`)

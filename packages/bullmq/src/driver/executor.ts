@@ -48,6 +48,8 @@ export class BullmqExecutor implements TrialExecutor {
   readonly #options: BullmqExecutorOptions
   readonly #controller = new AbortController()
   readonly #trials = new Set<RemoteTrial>()
+  /** One abort listener per run signal, not one per trial (a population of 100 would trip Node's leak warning). */
+  readonly #aborts = new Map<AbortSignal, Set<RemoteTrial>>()
   readonly #stats: FleetStats = { jobs: 0, starts: 0, resumes: 0, takeovers: 0, replayed: 0, resubmitted: 0 }
   #link: DriverLink | undefined
   #jobs = 0
@@ -117,12 +119,38 @@ export class BullmqExecutor implements TrialExecutor {
         stats: this.#stats,
         notice: link.settings.notice,
         nextJobId: (trialId) => `${link.runId}.${trialId.replace(/[^A-Za-z0-9_-]/g, '_')}.${++this.#jobs}`,
-        closed: (closed) => this.#trials.delete(closed),
+        closed: (closed) => {
+          this.#trials.delete(closed)
+          this.#aborts.get(trial.signal)?.delete(closed)
+        },
       },
       trial,
     )
     this.#trials.add(handle)
+    this.#watch(trial.signal, handle)
     return handle
+  }
+
+  #watch(signal: AbortSignal, trial: RemoteTrial): void {
+    if (signal.aborted) {
+      trial.abort()
+      return
+    }
+    let trials = this.#aborts.get(signal)
+    if (trials === undefined) {
+      const watched = new Set<RemoteTrial>()
+      trials = watched
+      this.#aborts.set(signal, watched)
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const t of watched) t.abort()
+          this.#aborts.delete(signal)
+        },
+        { once: true },
+      )
+    }
+    trials.add(trial)
   }
 
   /** Closes every trial still open, deletes the run's keys (and checkpoint files) and disconnects. */

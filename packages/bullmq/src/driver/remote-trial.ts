@@ -85,8 +85,6 @@ export class RemoteTrial implements TrialHandle, LinkedTrial {
     context.link.attach(this.#jobId, this)
     this.#submitted = this.#submit()
     this.#submitted.catch(() => undefined)
-    if (start.signal.aborted) this.#abort()
-    else start.signal.addEventListener('abort', () => this.#abort(), { once: true })
   }
 
   /** The BullMQ job id the trial runs under now. */
@@ -243,7 +241,8 @@ export class RemoteTrial implements TrialHandle, LinkedTrial {
     this.#onClosed?.()
   }
 
-  #abort(): void {
+  /** The run was aborted: the trainable sees its signal fire (the executor calls this, one listener per run). */
+  abort(): void {
     const reason = this.#start.signal.reason
     this.#submitted
       .then(() => this.#c.link.send(this.#jobId, { op: 'abort', reason: String(reason instanceof Error ? reason.message : reason) }))

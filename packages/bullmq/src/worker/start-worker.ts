@@ -67,14 +67,14 @@ export interface VituneWorker {
 /** The default local executor: worker threads (issue 10), loaded only when no executor is given. */
 async function defaultExecutor(concurrency: number): Promise<TrialExecutor> {
   const node = (await import('@vitune/runtime/node')) as Record<string, unknown>
-  const Threads = node.ThreadExecutor as (new (options: { size: number }) => TrialExecutor) | undefined
+  const Threads = node.ThreadExecutor as (new (options: { threads: number }) => TrialExecutor) | undefined
   if (Threads === undefined) {
     throw new FleetError(
       'VITUNE_WORKER_OPTIONS',
       'this @vitune/runtime has no worker-thread executor, which `vitune worker` runs trials on; install a @vitune/runtime that matches @vitune/bullmq.',
     )
   }
-  return new Threads({ size: concurrency })
+  return new Threads({ threads: concurrency })
 }
 
 function positive(value: number | undefined, name: string, fallback: number): number {
