@@ -29,6 +29,16 @@ export interface LinkSettings {
   readonly notice: (message: string) => void
 }
 
+/** The longest a closing step waits for Redis. */
+const CLOSE_STEP_MS = 2000
+
+/** Waits for `promise` at most `ms`; its outcome does not matter. */
+async function within(ms: number, promise: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
+}
+
 const nextId = (id: string): string => {
   const [ms, seq] = id.split('-')
   return `${ms}-${Number(seq ?? 0) + 1}`
@@ -52,11 +62,14 @@ export class DriverLink {
   readonly #inbox = new Map<string, Promise<void>>()
   readonly #ready: Promise<void>
   #lastContact = Date.now()
+  #rejectFailed: (error: Error) => void = () => undefined
+  readonly #failed = new Promise<never>((_, reject) => {
+    this.#rejectFailed = reject
+  })
   #timer: NodeJS.Timeout | undefined
   #checking = false
   #closed = false
   #failure: Error | undefined
-  #loop: Promise<void> | undefined
   #lastNoWorkerNotice = 0
   /** Called once when the fleet becomes unusable. */
   onFatal: ((error: Error) => void) | undefined
@@ -85,7 +98,19 @@ export class DriverLink {
     this.#lastContact = Date.now()
     this.#timer = setInterval(() => void this.#health(), HEARTBEAT_EVERY_MS)
     this.#timer.unref()
-    this.#loop = this.#read()
+    this.#read().catch(() => undefined)
+  }
+
+  /**
+   * A Redis call that rejects with the fleet's failure once there is one: a command queued while
+   * ioredis reconnects would otherwise wait forever after the link gave up.
+   */
+  guard<T>(call: Promise<T>): Promise<T> {
+    if (this.#failure !== undefined) {
+      call.catch(() => undefined)
+      return Promise.reject(this.#failure)
+    }
+    return Promise.race([call, this.#failed])
   }
 
   /** Resolves once connected; rejects with the fleet's failure. */
@@ -124,14 +149,14 @@ export class DriverLink {
 
   /** Wakes idle jobs on the workers: work was added, and a worker without a free slot may make room for it. */
   async wake(jobId: string): Promise<void> {
-    await this.redis.xadd(this.keys.wake(), 'MAXLEN', '~', '100', '*', 'job', jobId)
+    await this.guard(this.redis.xadd(this.keys.wake(), 'MAXLEN', '~', '100', '*', 'job', jobId))
   }
 
   /** Puts a parked job back in the queue, to be taken by the next free worker. */
   async promote(jobId: string): Promise<void> {
-    const job = await this.queue.getJob(jobId)
+    const job = await this.guard(this.queue.getJob(jobId))
     // Already promoted or taken (a race with another promote) is fine.
-    await job?.promote().catch(() => undefined)
+    await this.guard(job?.promote() ?? Promise.resolve()).catch(() => undefined)
     await this.wake(jobId)
   }
 
@@ -233,28 +258,26 @@ export class DriverLink {
   fail(error: Error): void {
     if (this.#failure !== undefined) return
     this.#failure = error
+    this.#failed.catch(() => undefined)
+    this.#rejectFailed(error)
     for (const trial of this.#trials.values()) trial.onFatal(error)
     this.onFatal?.(error)
     // Commands waiting for a connection that is not coming back reject now instead of hanging.
     for (const connection of [this.redis, this.#reader, this.#queueConnection]) connection.disconnect()
   }
 
-  /** Stops the loop, deletes the run's keys and closes the connections. */
+  /** Stops the loop, deletes the run's keys and closes the connections; never waits long on a Redis that does not answer. */
   async close(extraKeys: readonly string[]): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     if (this.#timer !== undefined) clearInterval(this.#timer)
-    const connected = this.#failure === undefined && this.redis.status === 'ready'
-    if (connected) {
-      await this.redis
-        .del(this.keys.alive(this.runId), this.keys.out(this.runId), ...extraKeys)
-        .then(() => undefined)
-        .catch(() => undefined)
+    if (this.#failure === undefined && this.redis.status === 'ready') {
+      await within(CLOSE_STEP_MS, this.redis.del(this.keys.alive(this.runId), this.keys.out(this.runId), ...extraKeys))
     }
+    // A command queued while ioredis was reconnecting is not rejected by disconnect(): the loop may
+    // still wait on one, so it is left to end by itself (it sees #closed).
     this.#reader.disconnect()
-    await this.#loop?.catch(() => undefined)
-    await this.queue.close().catch(() => undefined)
-    this.#queueConnection.disconnect()
-    this.redis.disconnect()
+    if (this.#failure === undefined) await within(CLOSE_STEP_MS, this.queue.close())
+    for (const connection of [this.#queueConnection, this.redis]) connection.disconnect()
   }
 }

@@ -166,7 +166,7 @@ export class RemoteTrial implements TrialHandle, LinkedTrial {
         const where = message.checkpoint
         if ('inline' in where) bytes = where.inline
         else if ('file' in where) file = where.file
-        else bytes = (await this.#c.link.redis.hgetBuffer(this.#c.link.keys.job(this.#jobId), 'ckpt')) ?? undefined
+        else bytes = (await this.#c.link.guard(this.#c.link.redis.hgetBuffer(this.#c.link.keys.job(this.#jobId), 'ckpt'))) ?? undefined
         if (bytes === undefined && file === undefined) {
           // The job's hash is gone between the report and this read (Redis lost its data): run it again.
           this.#resubmit()
@@ -201,7 +201,7 @@ export class RemoteTrial implements TrialHandle, LinkedTrial {
   }
 
   async #takeOffQueue(): Promise<boolean> {
-    return (await this.#c.link.queue.remove(this.#jobId)) === 1
+    return (await this.#c.link.guard(this.#c.link.queue.remove(this.#jobId))) === 1
   }
 
   onJobState(state: string, failedReason: string | undefined): void {
@@ -261,7 +261,7 @@ export class RemoteTrial implements TrialHandle, LinkedTrial {
       })
       this.#heardAt = Date.now()
       await this.#c.link.send(this.#jobId, { op: 'close' })
-      await closed
+      await this.#c.link.guard(closed)
     } catch {
       // A trial that cannot be reached is closed as far as this run is concerned.
     } finally {
@@ -343,9 +343,9 @@ export class RemoteTrial implements TrialHandle, LinkedTrial {
     if (this.#pending !== undefined) write.xadd(commands, '*', ...commandFields({ op: 'pull', seq: this.#pending.seq }))
     if (this.#onClosed !== undefined) write.xadd(commands, '*', ...commandFields({ op: 'close' }))
     write.pexpire(commands, KEY_TTL_MS)
-    await write.exec()
+    await link.guard(write.exec())
     const data: TrialJobData = { v: 1, runId: link.runId, trialId: start.trialId, where: start.where, module }
-    await link.queue.add('trial', data, { ...JOB_OPTIONS, jobId })
+    await link.guard(link.queue.add('trial', data, { ...JOB_OPTIONS, jobId }))
     this.#c.stats.jobs++
     await link.wake(jobId)
   }
