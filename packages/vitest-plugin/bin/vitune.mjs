@@ -33,6 +33,9 @@ Options of the vitune() plugin (vitest.config.ts: plugins: [vitune({ outDir: 're
   include             Globs of experiment files (default: **/*.tune.?(c|m)[jt]s?(x))
   progressIntervalMs  Milliseconds between progress lines (default: 1000)
   testTimeout         Per-test timeout in tune mode, in ms; 0 means none (default: 0)
+  executor            Where trials run: 'local' (default: worker threads or this process), or a
+                      fleet of vitune workers, { bullmq: { redis: 'redis://host:6379' } } (needs
+                      @vitune/bullmq); VITUNE_REDIS_URL=redis://host:6379 does the same for one run
 
 A fleet of machines (needs @vitune/bullmq; see vitune worker --help):
   $ vitune worker --redis redis://host:6379   run trials for drivers that use this Redis

@@ -1,3 +1,4 @@
+export type { BullmqSetting, ExecutorSetting } from './executor-setting.js'
 export type { ExperimentSummary, ProgressArtifact, ProvidedOptions, TrialSummary } from './meta.js'
 export { isTuneMode, TUNE_ENV_VARS, TUNE_FILE_GLOB, TUNE_MODE } from './mode.js'
 export { type VituneOptions, vitune } from './plugin.js'

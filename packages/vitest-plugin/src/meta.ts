@@ -1,5 +1,6 @@
 import type { Config } from '@vitune/dsl'
 import type { TestArtifactBase } from 'vitest'
+import type { ExecutorSetting } from './executor-setting.js'
 
 /** What the reporter learns about one trial. */
 export interface TrialSummary {
@@ -105,6 +106,8 @@ export interface ProvidedOptions {
   readonly allowOtherFiles: boolean
   /** Milliseconds between progress updates. */
   readonly progressIntervalMs: number
+  /** Where trials run (the plugin's `executor` option, or `VITUNE_REDIS_URL`). */
+  readonly executor: ExecutorSetting
 }
 
 declare module 'vitest' {

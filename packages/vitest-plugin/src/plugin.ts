@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { configDefaults, type Plugin } from 'vitest/config'
+import { type ExecutorSetting, resolveExecutorSetting } from './executor-setting.js'
 import type { ProvidedOptions } from './meta.js'
 import { isTuneMode, TUNE_FILE_GLOB } from './mode.js'
 import { globFor, scanTuneFiles } from './node/schedule-scan.js'
@@ -26,6 +27,12 @@ export interface VituneOptions {
   readonly progressIntervalMs?: number
   /** Per-test timeout in tune mode, in ms; 0 means none. Default 0. */
   readonly testTimeout?: number
+  /**
+   * Where trials run: `'local'` (default: worker threads or this process, as the experiment says), or
+   * a fleet of `vitune worker` processes, `{ bullmq: { redis: 'redis://host:6379' } }` (needs
+   * @vitune/bullmq; docs/distributed.md). `VITUNE_REDIS_URL` sends a run to the fleet without this option.
+   */
+  readonly executor?: ExecutorSetting
 }
 
 const setupFile = fileURLToPath(new URL('./test/setup.js', import.meta.url))
@@ -66,6 +73,7 @@ export function vitune(options: VituneOptions = {}): Plugin {
         artifacts: options.artifacts ?? true,
         allowOtherFiles: options.allowOtherFiles ?? false,
         progressIntervalMs: Math.max(50, Math.floor((options.progressIntervalMs ?? 1000) / 2)),
+        executor: resolveExecutorSetting(options.executor),
       }
       test.provide = { ...test.provide, vitune: provided }
       // Vitest copies each figure attached to a test (for its UI and HTML reporter) into attachmentsDir;

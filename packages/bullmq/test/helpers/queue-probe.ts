@@ -29,3 +29,15 @@ export async function waitingJobs(redisUrl: string, queueName = 'vitune'): Promi
     connection.disconnect()
   }
 }
+
+/** Jobs BullMQ keeps as completed (vitune keeps them an hour). */
+export async function completedJobs(redisUrl: string, queueName = 'vitune'): Promise<number> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
+  const queue = new Queue(queueName, { connection })
+  try {
+    return await queue.getCompletedCount()
+  } finally {
+    await queue.close()
+    connection.disconnect()
+  }
+}

@@ -5,11 +5,12 @@ import { formatNumber, ResultGrid, run } from '@vitune/runtime'
 import { inject, type TestContext } from 'vitest'
 import { STOP_REASONS } from '../format.js'
 import type { BestSummary, ExperimentSummary, ProvidedOptions } from '../meta.js'
+import { createRunExecutor } from './executor.js'
 import { endlessRunNotice, Progress } from './progress.js'
 import { RunOnce } from './run-once.js'
 import { summarize } from './summary.js'
 
-const DEFAULTS: ProvidedOptions = { outDir: '.vitune', artifacts: false, allowOtherFiles: false, progressIntervalMs: 500 }
+const DEFAULTS: ProvidedOptions = { outDir: '.vitune', artifacts: false, allowOtherFiles: false, progressIntervalMs: 500, executor: 'local' }
 
 function provided(): ProvidedOptions {
   try {
@@ -98,8 +99,11 @@ export class ExperimentRun<C extends Config, M extends Metrics, K> {
     const started = performance.now()
     const interrupt = new Interrupt(context.signal, () => progress.silence())
     let result: ResultGrid<C, M>
+    const fleet = await createRunExecutor(settings.executor, def.name)
     try {
-      const options = { signal: interrupt.signal, onEvent: progress.onEvent }
+      // A fleet that fails (Redis gone) stops the run rather than failing every trial in turn.
+      const signal = fleet.signal === undefined ? interrupt.signal : AbortSignal.any([interrupt.signal, fleet.signal])
+      const options = { signal, onEvent: progress.onEvent, ...(fleet.executor === undefined ? {} : { executor: fleet.executor }) }
       // With .storage() the run keeps its state on disk and resumes after a crash (docs/fault-tolerance.md).
       result =
         def.storage === undefined ? await run(this.experiment, options) : await (await import('@vitune/runtime/node')).runResumable(this.experiment, options)
@@ -113,6 +117,8 @@ export class ExperimentRun<C extends Config, M extends Metrics, K> {
       const message = error instanceof Error ? error.message : String(error)
       await progress.send(partial !== undefined && isAbort(error) ? 'interrupted' : 'failed', message.split('\n')[0])
       throw error
+    } finally {
+      await fleet.shutdown()
     }
     interrupt.dispose()
     await progress.send(progress.stopReason === undefined ? 'finished' : 'stopped')
