@@ -1,7 +1,7 @@
 // `vitune worker --redis redis://host:6379`: the command the vitune bin hands over to.
 import { parseArgs } from 'node:util'
 import { FleetError } from './errors.js'
-import { DEFAULT_QUEUE } from './settings.js'
+import { checkRedisUrl, DEFAULT_QUEUE } from './settings.js'
 import { startWorker, type VituneWorker, type WorkerOptions } from './worker/start-worker.js'
 
 /** Usage of `vitune worker`, for --help and mistakes. */
@@ -84,7 +84,7 @@ export function parseWorkerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   }
   const str = (name: string) => values[name] as string | undefined
   const options: Record<string, unknown> = {
-    redis,
+    redis: checkRedisUrl(redis, values.redis === undefined ? 'vitune worker (VITUNE_REDIS_URL)' : 'vitune worker --redis'),
     queue: str('queue'),
     prefix: str('prefix'),
     concurrency: whole(str('concurrency'), '--concurrency'),

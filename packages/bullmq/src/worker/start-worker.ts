@@ -64,6 +64,9 @@ export interface VituneWorker {
   close(): Promise<void>
 }
 
+/** How long a stopping worker waits for its jobs to hand themselves back. */
+const CLOSE_DEADLINE_MS = 30_000
+
 /** The default local executor: worker threads (issue 10), loaded only when no executor is given. */
 async function defaultExecutor(concurrency: number): Promise<TrialExecutor> {
   const node = (await import('@vitune/runtime/node')) as Record<string, unknown>
@@ -176,9 +179,19 @@ export async function startWorker(options: WorkerOptions): Promise<VituneWorker>
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopping = true
-      // Jobs notice `stopping` between reports and hand themselves back; close() waits for them.
-      await worker.close()
-      await running.catch(() => undefined)
+      // Jobs notice `stopping` between reports and hand themselves back; close() waits for them. A
+      // job stuck on an unreachable Redis would hold it forever: after the deadline, force it (BullMQ's
+      // stalled-job check gives such a job to another worker).
+      let timer: NodeJS.Timeout | undefined
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), CLOSE_DEADLINE_MS)
+      })
+      if ((await Promise.race([worker.close(), deadline])) === 'late') {
+        log(`jobs did not hand back within ${CLOSE_DEADLINE_MS / 1000} s: closing anyway`)
+        await Promise.race([worker.close(true), new Promise((resolve) => setTimeout(resolve, 2000))])
+      }
+      clearTimeout(timer)
+      await Promise.race([running.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))])
       if (ownExecutor) await executor.shutdown()
       await queue.close().catch(() => undefined)
       for (const connection of [redis, queueConnection, workerConnection, ...readers]) connection.disconnect()
