@@ -20,6 +20,8 @@ Options:
   --prefix <prefix>         BullMQ key prefix (default: bull)
   --concurrency <n>         trials at once (default: one per core)
   --name <name>             this worker's name in messages (default: <host>:<pid>)
+  --module-root <path>      import trainables only from below this folder (default: the current
+                            folder; run the worker in the project)
   --checkpoint-dir <path>   where this machine mounts the drivers' shared checkpoint folder
   --lock-duration <ms>      BullMQ job lock (default: 10000)
   --stalled-interval <ms>   BullMQ stalled-job check (default: 2000); a killed worker's trials are
@@ -66,6 +68,7 @@ export function parseWorkerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         'stalled-interval': { type: 'string' },
         'max-stalled': { type: 'string' },
         'park-after': { type: 'string' },
+        'module-root': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -94,6 +97,7 @@ export function parseWorkerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     stalledIntervalMs: whole(str('stalled-interval'), '--stalled-interval'),
     maxStalledCount: whole(str('max-stalled'), '--max-stalled'),
     parkAfterMs: whole(str('park-after'), '--park-after'),
+    moduleRoot: str('module-root'),
   }
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key]
   return options as unknown as WorkerOptions

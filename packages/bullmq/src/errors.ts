@@ -11,6 +11,7 @@ export type FleetErrorCode =
   | 'VITUNE_TAKEOVER_DIVERGED'
   | 'VITUNE_EXECUTOR_CLOSED'
   | 'VITUNE_WORKER_OPTIONS'
+  | 'VITUNE_WORKER_MODULE'
 
 /** An error of the fleet: the message names the experiment and trial (or the setting) and says what to do. */
 export class FleetError extends VituneError {

@@ -50,7 +50,7 @@ const dir = makeProject()
 test('VITUNE_REDIS_URL sends a tune file to the fleet; the results equal the local run', async () => {
   const local = await vitune(dir, {})
   expect(local.code, local.output).toBe(0)
-  await spawnWorker(fleet.redis().url, 'e2e', ['--concurrency', '4'])
+  await spawnWorker(fleet.redis().url, 'e2e', ['--concurrency', '4', '--module-root', dir])
   const remote = await vitune(dir, { VITUNE_REDIS_URL: fleet.redis().url })
   expect(remote.code, remote.output).toBe(0)
   // The trials did run on the worker: its jobs are in BullMQ's completed set.

@@ -2,6 +2,7 @@
 // their trainables on a local executor (worker threads by default), several at once.
 import { availableParallelism, hostname } from 'node:os'
 import { resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { TrialExecutor } from '@vitune/runtime'
 import { DelayedError, type Job, Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
@@ -45,6 +46,11 @@ export interface WorkerOptions {
   readonly maxStalledCount?: number
   /** An idle trial makes room after this long when others wait and this worker is full (`--park-after`). Default 1000. */
   readonly parkAfterMs?: number
+  /**
+   * Only trainable modules below this folder are imported (`--module-root`). Default: the working
+   * directory. Anyone who can write to Redis names the modules workers import: this keeps them to the project.
+   */
+  readonly moduleRoot?: string
   /** Where trainables run in this process. Default: worker threads, one per slot (never this event loop: BullMQ's locks need it free). */
   readonly executor?: TrialExecutor
   /** Receives one line per event worth logging. Default: none. */
@@ -96,6 +102,7 @@ export async function startWorker(options: WorkerOptions): Promise<VituneWorker>
   const name = options.name ?? `${hostname()}:${process.pid}`
   const log = options.onLog ?? (() => undefined)
   const keys = new FleetKeys(prefix, queueName)
+  const moduleRoot = pathToFileURL(`${resolve(options.moduleRoot ?? process.cwd())}/`).href
   const ownExecutor = options.executor === undefined
   const executor = options.executor ?? (await defaultExecutor(concurrency))
 
@@ -129,6 +136,7 @@ export async function startWorker(options: WorkerOptions): Promise<VituneWorker>
     stopping: () => stopping,
     parkAfterMs: options.parkAfterMs ?? DEFAULT_PARK_AFTER_MS,
     wakeKey: keys.wake(),
+    moduleRoot,
     othersWaiting: async () => active >= concurrency && (await queue.getWaitingCount()) > 0,
   })
 
@@ -173,7 +181,9 @@ export async function startWorker(options: WorkerOptions): Promise<VituneWorker>
   })
   const running = worker.run()
   running.catch((error: unknown) => log(`BullMQ worker stopped: ${error instanceof Error ? error.message : String(error)}`))
-  const ready = worker.waitUntilReady().then(() => log(`worker ${name}: ${concurrency} slot(s), queue "${queueName}" on ${displayUrl(url)}`))
+  const ready = worker
+    .waitUntilReady()
+    .then(() => log(`worker ${name}: ${concurrency} slot(s), queue "${queueName}" on ${displayUrl(url)}, modules below ${fileURLToPath(moduleRoot)}`))
 
   let closing: Promise<void> | undefined
   const close = (): Promise<void> => {

@@ -31,6 +31,8 @@ export interface JobContext {
   readonly parkAfterMs: number
   /** The stream the driver writes to when it adds work, which wakes idle jobs to check for waiting trials. */
   readonly wakeKey: string
+  /** Only modules below this folder are imported (a `file:` URL prefix, ending in a slash). */
+  readonly moduleRoot: string
 }
 
 /** How a job ended on this worker. */
@@ -42,6 +44,11 @@ export type JobOutcome =
   | { readonly kind: 'abandon'; readonly reason: string }
 
 type Outcome = { readonly kind: 'report'; readonly report: Report } | { readonly kind: 'end' } | { readonly kind: 'error'; readonly error: unknown }
+
+/** A local handle whose trainable fails at once: a refused module answers the first pull with its error. */
+function failingHandle(error: unknown, randomState: object): TrialHandle {
+  return { next: () => Promise.reject(error), nextSync: undefined, close: async () => {}, randomState: () => randomState }
+}
 
 async function pull(handle: TrialHandle): Promise<Outcome> {
   try {
@@ -108,15 +115,20 @@ export class TrialJob {
       checkpoint = decode(await readCheckpointFile(this.#checkpointRoot, this.#resumeFile, `worker ${this.#c.workerName}`))
     await redis.hdel(this.#hash, 'parked')
     await this.#sendUnsequenced(['kind', 'started', 'worker', this.#c.workerName, 'how', how, 'replay', String(sent - resumeSeq)])
-    this.#handle = this.#c.executor.start({
-      trialId: this.#spec.trialId,
-      config: this.#spec.config as never,
-      checkpoint,
-      trainable: { fn: undefined, module: this.#spec.module },
-      randomState: decode(fields.random as Buffer) as object,
-      signal: this.#signal.signal,
-      where: this.#spec.where,
-    })
+    const randomState = decode(fields.random as Buffer) as object
+    const refused = this.#refusal()
+    this.#handle =
+      refused === undefined
+        ? this.#c.executor.start({
+            trialId: this.#spec.trialId,
+            config: this.#spec.config as never,
+            checkpoint,
+            trainable: { fn: undefined, module: this.#spec.module },
+            randomState,
+            signal: this.#signal.signal,
+            where: this.#spec.where,
+          })
+        : failingHandle(refused, randomState)
     this.#produced = resumeSeq
     try {
       const replayed = await this.#replay(sent, fields)
@@ -126,6 +138,20 @@ export class TrialJob {
       // Parked, abandoned or failed: the local trainable ends here either way (its finally blocks run).
       if (this.#handle !== undefined) await this.#handle.close().catch(() => undefined)
     }
+  }
+
+  /**
+   * Why this worker will not import the trial's module: anyone who can write to Redis names the
+   * module a worker imports, so a worker imports only files below its module root.
+   */
+  #refusal(): FleetError | undefined {
+    const url = this.#spec.module.url
+    if (url.startsWith(this.#c.moduleRoot)) return undefined
+    return new FleetError(
+      'VITUNE_WORKER_MODULE',
+      `${this.#spec.where}: worker ${this.#c.workerName} does not import ${url}, which is outside its module root ${this.#c.moduleRoot}. ` +
+        'Workers need the project at the same path as the driver: start `vitune worker` in the project folder, or pass --module-root <project folder>.',
+    )
   }
 
   /** Runs the trial from its resume point up to what was sent before, checking each report against its digest. */
