@@ -33,7 +33,8 @@ export const noisyQuadratic = trainable(
       t1 += config.lr * -2 * config.h1 * t1
       let sum = 0
       for (let i = 0; i < config.samples; i++) sum += trueQ(t0 + (random() - 0.5) * 0.02, t1 + (random() - 0.5) * 0.02)
-      yield withCheckpoint({ Q: sum / config.samples, step }, { theta: [t0, t1], step })
+      const theta: [number, number] = [t0, t1]
+      yield withCheckpoint({ Q: sum / config.samples, step }, { theta, step })
     }
   },
 )

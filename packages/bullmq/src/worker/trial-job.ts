@@ -192,8 +192,11 @@ export class TrialJob {
     let wakeCursor = ((await this.#c.redis.xrevrange(this.#c.wakeKey, '+', '-', 'COUNT', 1))[0]?.[0] as string | undefined) ?? '0-0'
     let idleSince = Date.now()
     let lastCheck = Date.now()
+    /** Others wait for a slot: look again as soon as this trial has been idle long enough to park. */
+    let crowded = false
     for (;;) {
-      const batch = (await reader.xreadBuffer('COUNT', 100, 'BLOCK', BLOCK_MS, 'STREAMS', this.#commands, this.#c.wakeKey, cursor, wakeCursor)) as
+      const block = crowded ? Math.min(BLOCK_MS, Math.max(1, this.#c.parkAfterMs - (Date.now() - idleSince))) : BLOCK_MS
+      const batch = (await reader.xreadBuffer('COUNT', 100, 'BLOCK', block, 'STREAMS', this.#commands, this.#c.wakeKey, cursor, wakeCursor)) as
         | [Buffer, [Buffer, Buffer[]][]][]
         | null
       let woken = false
@@ -219,11 +222,12 @@ export class TrialJob {
       }
       if (this.#c.stopping()) return { kind: 'park' }
       const now = Date.now()
-      if (woken || now - lastCheck >= BLOCK_MS) {
+      if (woken || crowded || now - lastCheck >= BLOCK_MS) {
         lastCheck = now
         const lost = await this.#lostReason()
         if (lost !== undefined) return { kind: 'abandon', reason: lost }
-        if (now - idleSince >= this.#c.parkAfterMs && (await this.#c.othersWaiting())) return { kind: 'park' }
+        crowded = await this.#c.othersWaiting()
+        if (crowded && now - idleSince >= this.#c.parkAfterMs) return { kind: 'park' }
       }
     }
   }

@@ -103,6 +103,17 @@ export function freePort(): Promise<number> {
   })
 }
 
+/** A section of the server's INFO (`commandstats`, `cpu`...), as text. */
+export async function redisInfo(url: string, section: string): Promise<string> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 })
+  client.on('error', () => undefined)
+  try {
+    return await client.info(section)
+  } finally {
+    client.disconnect()
+  }
+}
+
 /** A running redis-server of a test. */
 export interface RedisServer {
   readonly port: number
