@@ -50,7 +50,12 @@ beforeAll(async () => {
     cpSync(vendor, join(project(manager), 'vendor'), { recursive: true })
     writeFileSync(join(project(manager), 'package.json'), `${JSON.stringify({ name: `consumer-${manager}`, private: true, type: 'module' }, null, 2)}\n`)
   }
-  writeFileSync(join(project('pnpm'), 'pnpm-workspace.yaml'), `overrides:\n${depended.map((n) => `  '${n}': file:vendor/${tarball(n)}\n`).join('')}`)
+  // pnpm 12 stops on a dependency's build script it was not told about: @vitune/bullmq's BullMQ brings
+  // msgpackr-extract (an optional accelerator, not needed); its README tells pnpm users the same line.
+  writeFileSync(
+    join(project('pnpm'), 'pnpm-workspace.yaml'),
+    `overrides:\n${depended.map((n) => `  '${n}': file:vendor/${tarball(n)}\n`).join('')}allowBuilds:\n  msgpackr-extract: false\n`,
+  )
   // @types/node only for the type check below; the documented command is the same without it.
   const extra = ['vitest@~4.1.12', '@types/node@^20.19.0', ...files]
   const [npm, pnpm] = await Promise.all([
