@@ -5,9 +5,6 @@ import type { ResultGrid } from '@vitune/runtime'
 import { animateParameterHistory, composeFigures, type ParameterHistoryOptions, plotMetric, plotParameterHistory, writeFigure } from '@vitune/runtime/node'
 import { initTheta, Q } from './quadratic.js'
 
-/** The tutorial's colours: black and red for two trials, then blue and green. */
-const COLORS = ['black', 'red', 'blue', 'green']
-
 /** `h = [h0, h1]` from each trial's initial config, so labels always match the trials they name. */
 function labels(result: ResultGrid<unknown, unknown>): string[] {
   return result.trials.map((t) => {
@@ -22,7 +19,9 @@ function labels(result: ResultGrid<unknown, unknown>): string[] {
  */
 export async function writeTutorialFigures(result: ResultGrid<unknown, unknown>, outDir: string | undefined, perturbationInterval = 4): Promise<void> {
   if (outDir === undefined) return
-  const style = { colors: COLORS, labels: labels(result) }
+  // vitune's colours by trial index (not the tutorial's black and red), so a trial looks the same
+  // here as in the standard plots beside these figures.
+  const style = { labels: labels(result) }
   const history: ParameterHistoryOptions = {
     ...style,
     x: 'theta0',

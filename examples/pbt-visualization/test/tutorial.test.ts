@@ -70,6 +70,11 @@ describe("Ray's PBT visualization tutorial", () => {
       expect(page).toContain('src="plots/parameter-history.svg"')
       expect(page).toContain('src="plots/animation.gif"')
     }
+    // The tutorial's figures colour each trial as the standard plots beside them do.
+    const lineColors = (file: string) => [...readFileSync(file, 'utf8').matchAll(/<path[^>]* stroke="(#[0-9a-f]{6})"/g)].map((m) => m[1]).sort()
+    const pbt4Plots = join(results, 'toy-quadratic-pbt-4-trials', 'plots')
+    expect(lineColors(join(pbt4Plots, 'q-history.svg'))).toEqual(lineColors(join(pbt4Plots, 'metric.svg')))
+    expect(lineColors(join(pbt4Plots, 'metric.svg'))).toHaveLength(4)
     for (const slug of ['toy-quadratic-pbt-2-trials', 'toy-quadratic-pbt-4-trials']) {
       for (const file of ['plots/lineage.png', 'plots/hyperparameters.png', 'pbt_global.txt'])
         expect(existsSync(join(results, slug, file)), `${slug}/${file}`).toBe(true)

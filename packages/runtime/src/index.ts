@@ -4,7 +4,7 @@ export type { TuneEvent } from './events.js'
 export type { TrainableSource, TrialExecutor, TrialHandle, TrialStart } from './executor.js'
 export { InProcessExecutor } from './executors/in-process.js'
 export { formatNumber } from './format-number.js'
-export { LABEL_DIGITS, labelValue, trialLabels } from './labels.js'
+export { configLeaves, LABEL_DIGITS, labelValue, trialLabels } from './labels.js'
 export { describeWaiting } from './lifecycle.js'
 export { deriveStream, type RandomStream } from './random.js'
 export {

@@ -5,9 +5,9 @@ import { formatNumber } from './format-number.js'
 export const LABEL_DIGITS = 4
 
 /** Leaf values of a config by key path (`model/depth`); lists are leaves. */
-function leaves(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+export function configLeaves(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) leaves(v, prefix === '' ? k : `${prefix}/${k}`, out)
+    for (const [k, v] of Object.entries(value)) configLeaves(v, prefix === '' ? k : `${prefix}/${k}`, out)
   } else if (prefix !== '') out.set(prefix, value)
   return out
 }
@@ -26,7 +26,7 @@ export function labelValue(value: unknown): string {
  * Ray's for policy logs) round floats to 4 decimals, so `lr=0.0000` hides 3.5e-5.
  */
 export function trialLabels(configs: readonly Config[]): string[] {
-  const flat = configs.map((c) => leaves(c))
+  const flat = configs.map((c) => configLeaves(c))
   const keys: string[] = []
   for (const key of new Set(flat.flatMap((f) => [...f.keys()]))) {
     const texts = new Set(flat.map((f) => JSON.stringify(f.get(key)) ?? 'undefined'))

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseHTML } from 'linkedom'
 import { describe, expect, test } from 'vitest'
-import { run } from '../src/index.js'
+import { formatNumber, run } from '../src/index.js'
 import { writeArtifacts, writeRunIndex } from '../src/node/index.js'
-import { hostileFifo, parseCsv, tempDir } from './helpers/artifact-fixtures.js'
+import { hostileFifo, parseCsv, quadraticPbt, tempDir } from './helpers/artifact-fixtures.js'
 
 const grid = await run(hostileFifo())
 const root = tempDir('html')
@@ -36,17 +36,57 @@ describe('static HTML index', () => {
     expect(images).toContain('plots/metric.svg')
   })
 
-  test('the trials table lists each trial with its configs', () => {
+  test('the trials table lists each trial with one column per hyperparameter, no config as JSON', () => {
     const { document } = parseHTML(html)
     const rows = [...document.querySelectorAll('tbody tr')]
     expect(rows).toHaveLength(grid.trials.length)
     expect(rows[0]?.textContent).toContain(grid.trials[0]?.trialId)
-    expect(rows[0]?.textContent).toContain(JSON.stringify(grid.trials[0]?.initialConfig))
+    const head = [...document.querySelectorAll('thead th')].map((th) => th.textContent)
+    expect(head).toEqual(expect.arrayContaining(['label', 'x', 'score (last result)', 'score (best ever)']))
+    const x = head.indexOf('x')
+    expect(rows.map((r) => r.querySelectorAll('td')[x]?.textContent)).toEqual(grid.trials.map((t) => String(t.config.x)))
+    expect(rows[0]?.textContent).not.toContain(JSON.stringify(grid.trials[0]?.initialConfig))
   })
 
   test('CSV cells with commas, quotes and newlines survive a round trip', () => {
     const [header, ...rows] = parseCsv(readFileSync(join(dir, 'results.csv'), 'utf8'))
     const label = (header as string[]).indexOf('config/label')
     expect(rows.map((r) => r[label])).toEqual(grid.trials.flatMap((t) => t.results.map((r) => r.config.label)))
+  })
+})
+
+describe('experiment pages with many hyperparameters, and the page over all experiments', async () => {
+  const root = tempDir('html-pbt')
+  const pbt = await run(quadraticPbt('wide pbt'))
+  const fifo = await run(hostileFifo())
+  await writeArtifacts(pbt, join(root, 'wide-pbt'))
+  await writeArtifacts(fifo, join(root, 'hostile'))
+  const page = readFileSync(join(root, 'wide-pbt', 'index.html'), 'utf8')
+
+  test('each hyperparameter has its own column; one an exploit changed reads initial → final', () => {
+    const { document } = parseHTML(page)
+    const head = [...document.querySelectorAll('thead th')].map((th) => th.textContent)
+    expect(head).toEqual(expect.arrayContaining(['h0', 'h1', 'lr']))
+    const trial = pbt.trials.find((t) => t.config.lr !== t.initialConfig.lr) as (typeof pbt.trials)[number]
+    const row = [...document.querySelectorAll('tbody tr')][pbt.trials.indexOf(trial)]
+    const cell = row?.querySelectorAll('td')[head.indexOf('lr')]?.textContent
+    expect(cell).toBe(`${formatNumber(trial.initialConfig.lr, 4)} → ${formatNumber(trial.config.lr, 4)}`)
+    // No cell holds a whole config, and none is allowed to wrap one character per line.
+    expect(page).not.toContain('word-break:break-all')
+    expect(page).toContain('td{white-space:nowrap}')
+  })
+
+  test('the index lists experiments in the order given (the order they ran), each with thumbnails of its figures', async () => {
+    const index = readFileSync(await writeRunIndex(root, { order: ['wide pbt', fifo.experiment] }), 'utf8')
+    const { document } = parseHTML(index)
+    expect([...document.querySelectorAll('tbody tr td:first-child a')].map((a) => a.textContent)).toEqual(['wide pbt', fifo.experiment])
+    const thumbs = [...document.querySelectorAll('tbody tr')][0]?.querySelectorAll('.thumbs img') ?? []
+    expect([...thumbs].map((img) => img.getAttribute('src'))).toEqual([
+      'wide-pbt/plots/metric.png',
+      'wide-pbt/plots/hyperparameters.png',
+      'wide-pbt/plots/lineage.png',
+    ])
+    const reversed = readFileSync(await writeRunIndex(root, { order: [fifo.experiment, 'wide pbt'] }), 'utf8')
+    expect(reversed.indexOf('wide pbt')).toBeGreaterThan(reversed.indexOf('hostile'))
   })
 })

@@ -151,7 +151,8 @@ export class TuneReporter implements Reporter {
     const written = this.#summaries.filter((s) => s.artifactsDir !== undefined)
     if (this.#options.outDir !== undefined && written.length > 0) {
       const { writeRunIndex } = await import('@vitune/runtime/node')
-      const index = await writeRunIndex(this.#options.outDir)
+      // In the order the experiments ran, as the tables above.
+      const index = await writeRunIndex(this.#options.outDir, { order: this.#summaries.map((s) => s.experiment) })
       lines.push(`[vitune] artifacts of ${written.length} experiment(s): open ${displayPath(index)} in a browser`)
       for (const s of written) lines.push(`[vitune]   ${s.experiment}: ${displayPath(s.artifactsDir as string)}/`)
     }

@@ -7,6 +7,7 @@ export {
   INDEX_FILE,
   PLOTS_DIR,
   RESULTS_CSV,
+  type RunIndexOptions,
   SUMMARY_FILE,
   standardFigures,
   trialResultFile,
@@ -18,6 +19,7 @@ export {
 export { DirectoryCheckpointStore } from './directory-checkpoint-store.js'
 export { CHECKPOINT_DIR, DirectoryStorage, JOURNAL_FILE, LOCK_FILE, STATE_FILE } from './directory-storage.js'
 export { type AnimationOptions, animateParameterHistory } from './plots/animation.js'
+export { linearTicks, logTicks, type ScaleChoice, tickLabel, type ValueAxis, type ValueAxisOptions, valueAxis } from './plots/axis.js'
 export { composeFigures, escapeXml, type Figure, writeFigure } from './plots/figure.js'
 export { type HyperparameterPlotOptions, plotHyperparameters } from './plots/hyperparameter-plot.js'
 export { type LineagePlotOptions, plotLineage } from './plots/lineage-plot.js'

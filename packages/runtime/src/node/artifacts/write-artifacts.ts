@@ -178,11 +178,17 @@ export async function writeExperimentIndex(dir: string): Promise<string> {
   return writeIndexPages(dir, { ...summary, schemaVersion: 2, files, written, otherFiles: [...others] })
 }
 
+/** Options of `writeRunIndex`. */
+export interface RunIndexOptions {
+  /** Experiment names in the order they ran: the page lists them so; others follow by name. */
+  readonly order?: readonly string[]
+}
+
 /**
  * Writes `<root>/index.html`, linking every experiment directory below `root` that has a vitune
  * summary. An `index.html` there that vitune did not write is refused, never overwritten.
  */
-export async function writeRunIndex(root: string): Promise<string> {
+export async function writeRunIndex(root: string, options: RunIndexOptions = {}): Promise<string> {
   await assertRunIndexWritable(root)
   const entries: RunIndexEntry[] = []
   for (const entry of await readdir(root, { withFileTypes: true })) {
@@ -190,7 +196,9 @@ export async function writeRunIndex(root: string): Promise<string> {
     const summary = await readSummary(join(root, entry.name))
     if (summary !== undefined && summary !== 'foreign') entries.push({ dir: entry.name, summary })
   }
-  entries.sort((a, b) => a.summary.experiment.localeCompare(b.summary.experiment))
+  const order = options.order ?? []
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length)
+  entries.sort((a, b) => rank(a.summary.experiment) - rank(b.summary.experiment) || a.summary.experiment.localeCompare(b.summary.experiment))
   const path = join(root, INDEX_FILE)
   await writeFile(path, runIndexHtml(entries))
   return path

@@ -1,4 +1,5 @@
 import * as Plot from '@observablehq/plot'
+import { marginFor, tickLabel, valueAxis } from './axis.js'
 import { escapeXml, type Figure, figureDocument, nestSvg } from './figure.js'
 import { swatchLegend } from './legend.js'
 import { plotDocument, plotSvg } from './plot-svg.js'
@@ -16,11 +17,15 @@ export interface HyperparameterPlotOptions extends TrialStyleOptions {
   readonly panelHeight?: number
 }
 
-/** Positive numbers spread over two or more orders of magnitude (a log-uniform learning rate) read better on a log axis. */
-function logScale(values: readonly unknown[]): boolean {
-  const numbers = values.filter((v): v is number => typeof v === 'number')
-  if (numbers.length === 0 || numbers.length !== values.length || numbers.some((v) => !(v > 0))) return false
-  return Math.max(...numbers) / Math.min(...numbers) >= 100
+/**
+ * The y axis of one key's panel: numbers get round ticks without float noise, and a log scale
+ * when positive values span two orders of magnitude (a log-uniform learning rate); other values
+ * are categories.
+ */
+function yAxis(values: readonly (number | string)[]): Plot.ScaleOptions {
+  if (!values.every((v): v is number => typeof v === 'number')) return { label: null, grid: true }
+  const axis = valueAxis(values)
+  return { type: axis.type, domain: [...axis.domain], ticks: [...axis.ticks], tickFormat: tickLabel, label: null, grid: true }
 }
 
 /**
@@ -38,6 +43,12 @@ export function plotHyperparameters(grid: AnyResultGrid, options: Hyperparameter
   let y = 36 + legend.height + 4
   const panels: string[] = []
   const color = { type: 'ordinal' as const, domain: styles.map((_, i) => i), range: styles.map((s) => s.color) }
+  // One left margin for every panel, so their plotting areas line up.
+  const numericTicks = keys.flatMap((key) => {
+    const values = grid.trials.flatMap((t) => t.results.map((r) => valueAt(r.config, key)))
+    return values.every((v) => typeof v === 'number') ? valueAxis(values as number[]).ticks : []
+  })
+  const marginLeft = Math.max(60, marginFor(numericTicks))
   for (const [k, key] of keys.entries()) {
     const rows = grid.trials.flatMap((trial, i) =>
       trial.results.flatMap((r) => {
@@ -55,11 +66,11 @@ export function plotHyperparameters(grid: AnyResultGrid, options: Hyperparameter
         document: plotDocument(),
         width,
         height: panelHeight,
-        marginLeft: 60,
+        marginLeft,
         marginRight: 20,
         marginTop: 24,
-        x: { label: k === keys.length - 1 ? 'training_iteration' : null },
-        y: { label: null, grid: true, ...(logScale(rows.map((r) => r.y)) ? { type: 'log' as const } : {}) },
+        x: { label: k === keys.length - 1 ? 'training_iteration' : null, labelArrow: 'none' },
+        y: yAxis(rows.map((r) => r.y)),
         color,
         marks: [
           Plot.line(rows, { x: 'x', y: 'y', z: 'trial', stroke: 'trial', curve: 'step-before', strokeWidth: 1.6 }),
@@ -68,7 +79,7 @@ export function plotHyperparameters(grid: AnyResultGrid, options: Hyperparameter
         ],
       }),
     )
-    panels.push(`<text x="60" y="${y + 15}" font-weight="bold">${escapeXml(key)}</text>${nestSvg(chart, 0, y)}`)
+    panels.push(`<text x="${marginLeft}" y="${y + 15}" font-weight="bold">${escapeXml(key)}</text>${nestSvg(chart, 0, y)}`)
     y += panelHeight
   }
   return figureDocument(options.name ?? 'hyperparameters', width, y, legend.svg + panels.join(''), {

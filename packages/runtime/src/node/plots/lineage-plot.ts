@@ -1,5 +1,5 @@
 import * as Plot from '@observablehq/plot'
-import { type Figure, figureDocument, nestSvg } from './figure.js'
+import { escapeXml, type Figure, figureDocument, nestSvg } from './figure.js'
 import { swatchLegend } from './legend.js'
 import { plotDocument, plotSvg } from './plot-svg.js'
 import { type AnyResultGrid, type TrialStyleOptions, trialStyles } from './series.js'
@@ -22,7 +22,8 @@ interface Segment {
 
 /**
  * Who cloned whom, and when: one lane per trial over `training_iteration`, an arrow from donor to
- * target at each exploit, and each lane coloured by the trial whose initial weights it carries.
+ * target at each exploit in the colour of the weights it copies, and each lane coloured by the
+ * trial whose initial weights it carries.
  */
 export function plotLineage(grid: AnyResultGrid, options: LineagePlotOptions = {}): Figure {
   const styles = trialStyles(grid, options)
@@ -31,7 +32,7 @@ export function plotLineage(grid: AnyResultGrid, options: LineagePlotOptions = {
   const origin = grid.trials.map((_, i) => i)
   const since = grid.trials.map((t) => t.results[0]?.trainingIteration ?? 0)
   const segments: Segment[] = []
-  const arrows: { donor: number; target: number; x: number }[] = []
+  const arrows: { donor: number; target: number; x: number; origin: number }[] = []
   for (const event of grid.lineage) {
     const target = index.get(event.targetId)
     const donor = index.get(event.donorId)
@@ -39,7 +40,8 @@ export function plotLineage(grid: AnyResultGrid, options: LineagePlotOptions = {
     segments.push({ trial: target, origin: origin[target] ?? target, x1: since[target] ?? 0, x2: event.time })
     origin[target] = origin[donor] ?? donor
     since[target] = event.time
-    arrows.push({ donor, target, x: event.time })
+    // In the colour of the weights it copies: the colour the target's lane takes from here on.
+    arrows.push({ donor, target, x: event.time, origin: origin[donor] ?? donor })
   }
   grid.trials.forEach((trial, i) => {
     const last = trial.results[trial.results.length - 1]?.trainingIteration ?? since[i] ?? 0
@@ -54,7 +56,7 @@ export function plotLineage(grid: AnyResultGrid, options: LineagePlotOptions = {
       height: chartHeight,
       marginLeft: 90,
       marginRight: 20,
-      x: { label: 'training_iteration' },
+      x: { label: 'training_iteration', labelArrow: 'none' },
       y: { type: 'point', domain: styles.map((_, i) => i), label: null, tickFormat: (i: number) => grid.trials[i]?.trialId ?? String(i), padding: 0.6 },
       color: { type: 'ordinal', domain: styles.map((_, i) => i), range: styles.map((s) => s.color) },
       marks: [
@@ -64,7 +66,7 @@ export function plotLineage(grid: AnyResultGrid, options: LineagePlotOptions = {
           x2: 'x',
           y1: 'donor',
           y2: 'target',
-          stroke: 'donor',
+          stroke: 'origin',
           bend: 25,
           strokeWidth: 1.3,
           insetStart: 5,
@@ -76,8 +78,14 @@ export function plotLineage(grid: AnyResultGrid, options: LineagePlotOptions = {
     }),
   )
   const top = 36 + legend.height + 4
-  const note = `<text x="${width / 2}" y="${top + chartHeight + 14}" text-anchor="middle" fill="#555">Lane colour: the trial whose initial weights it carries. Arrow: donor → target at an exploit (${grid.lineage.length} in all).</text>`
-  return figureDocument(options.name ?? 'lineage', width, top + chartHeight + 24, legend.svg + nestSvg(chart, 0, top) + note, {
+  const notes = [
+    'Lane colour: the trial whose initial weights the lane carries.',
+    `Arrow: an exploit, from donor to target, in the colour of the weights it copies (${grid.lineage.length} in all).`,
+  ]
+  const note = notes
+    .map((line, i) => `<text x="${width / 2}" y="${top + chartHeight + 14 + 15 * i}" text-anchor="middle" fill="#555">${escapeXml(line)}</text>`)
+    .join('')
+  return figureDocument(options.name ?? 'lineage', width, top + chartHeight + 10 + 15 * notes.length, legend.svg + nestSvg(chart, 0, top) + note, {
     title: options.title ?? 'PBT lineage: who cloned whom, when',
   })
 }

@@ -1,5 +1,6 @@
 import * as Plot from '@observablehq/plot'
 import { ArtifactError } from '../artifacts/artifact-error.js'
+import { tickLabel } from './axis.js'
 import { escapeXml, type Figure, figureDocument, nestSvg } from './figure.js'
 import { swatchLegend, textWidth } from './legend.js'
 import { plotDocument, plotSvg } from './plot-svg.js'
@@ -136,7 +137,7 @@ function colorbarSvg(thresholds: readonly number[], color: (v: number) => string
   for (let i = 0; i <= bands; i += every) {
     const ty = y + height - i * h
     parts.push(`<line x1="${x + 14}" x2="${x + 18}" y1="${ty.toFixed(2)}" y2="${ty.toFixed(2)}" stroke="black"/>`)
-    parts.push(`<text x="${x + 21}" y="${(ty + 4).toFixed(2)}" font-size="10">${escapeXml(String(thresholds[i]))}</text>`)
+    parts.push(`<text x="${x + 21}" y="${(ty + 4).toFixed(2)}" font-size="10">${escapeXml(tickLabel(thresholds[i] as number))}</text>`)
   }
   parts.push(`<rect x="${x}" y="${y}" width="14" height="${height}" fill="none" stroke="black" stroke-opacity="0.4"/>`)
   return parts.join('')

@@ -1,3 +1,5 @@
+import type { Config } from '@vitune/dsl'
+import { trialLabels } from '../../labels.js'
 import type { ResultGrid, TrialResult } from '../../result-grid.js'
 import { ArtifactError } from '../artifacts/artifact-error.js'
 
@@ -11,7 +13,7 @@ export type AnyTrial = TrialResult<unknown, unknown>
 export interface TrialStyleOptions {
   /** CSS colours by trial index; default: a ten-colour categorical palette. */
   readonly colors?: readonly string[]
-  /** Legend labels by trial index; default: each trial's initial tag. */
+  /** Legend labels by trial index; default: each trial's label (`3_lr=3.5e-5`, as its test is named). */
   readonly labels?: readonly string[]
 }
 
@@ -24,11 +26,16 @@ export interface TrialStyle {
   readonly label: string
 }
 
-/** Colours and labels of the grid's trials, in trial order. */
+/**
+ * Colours and labels of the grid's trials, in trial order. The colour follows the trial's index, so
+ * every figure of an experiment colours a trial alike; labels are the significant-digit trial
+ * labels that test names and tables use.
+ */
 export function trialStyles(grid: AnyResultGrid, options: TrialStyleOptions = {}): TrialStyle[] {
+  const labels = trialLabels(grid.trials.map((t) => t.initialConfig as Config))
   return grid.trials.map((trial, i) => ({
     color: options.colors?.[i] ?? TRIAL_PALETTE[i % TRIAL_PALETTE.length] ?? 'black',
-    label: options.labels?.[i] ?? trial.initialTag,
+    label: options.labels?.[i] ?? labels[i] ?? trial.initialTag,
   }))
 }
 
