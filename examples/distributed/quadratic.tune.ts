@@ -7,11 +7,11 @@ import { expect } from 'vitest'
 import { noisyQuadratic } from './src/noisy-quadratic.js'
 
 const fleetPbt = experiment('noisy quadratic, PBT, 8 trials')
-  .space({ lr: qloguniform(5e-3, 1e-1, 5e-4), h0: grid([0, 0.25, 0.75, 1]), h1: uniform(0, 1), samples: 20_000 })
+  .space({ lr: qloguniform(5e-3, 1e-1, 5e-4), h0: grid([0, 0.25, 0.75, 1]), h1: uniform(0, 1), samples: 10_000 })
   .mutate({ lr: qloguniform(5e-3, 1e-1, 5e-4), h0: uniform(0, 1), h1: uniform(0, 1) })
   .pbt({ perturbationInterval: 4, quantileFraction: 0.25, resampleProbability: 0.25, synch: true })
   .metric('Q', 'max')
-  .stop({ trainingIteration: 40 })
+  .stop({ trainingIteration: 32 })
   .samples(2)
   .seed(3)
   .train(noisyQuadratic)

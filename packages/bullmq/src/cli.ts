@@ -27,7 +27,7 @@ Options:
   --stalled-interval <ms>   BullMQ stalled-job check (default: 2000); a killed worker's trials are
                             taken over after about lock-duration + 2 x stalled-interval
   --max-stalled <n>         worker losses a trial survives (default: 2)
-  --park-after <ms>         an idle trial makes room after this long when others wait (default: 1000)
+  --park-after <ms>         an idle trial makes room after this long when others wait (default: 100)
   -h, --help                this text
 `
 

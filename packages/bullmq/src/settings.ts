@@ -30,8 +30,13 @@ export const KEY_TTL_MS = 24 * 60 * 60 * 1000
 /** How long one blocking read waits before the loop looks around (shutdown, a lost driver, a lost job). */
 export const BLOCK_MS = 500
 
-/** A worker parks a trial idle this long while other trials wait for a worker (and it has no free slot). */
-export const DEFAULT_PARK_AFTER_MS = 1000
+/**
+ * A worker parks a trial idle this long while other trials wait for a worker (and it has no free
+ * slot). Short: in the runner's lockstep rounds a trial that has answered waits for the rest of its
+ * round, which cannot finish while other trials wait for its slot. Long enough that a free slot on
+ * another worker takes a new job first (BullMQ wakes idle workers at once).
+ */
+export const DEFAULT_PARK_AFTER_MS = 100
 /** A parked job waits (delayed) this long at most for the driver to pull it again. */
 export const PARK_DELAY_MS = 7 * 24 * 60 * 60 * 1000
 

@@ -44,7 +44,7 @@ export interface WorkerOptions {
   readonly stalledIntervalMs?: number
   /** A trial whose workers are lost more often than this fails with VITUNE_WORKER_LOST (`--max-stalled`). Default 2. */
   readonly maxStalledCount?: number
-  /** An idle trial makes room after this long when others wait and this worker is full (`--park-after`). Default 1000. */
+  /** An idle trial makes room after this long when others wait and this worker is full (`--park-after`). Default 100. */
   readonly parkAfterMs?: number
   /**
    * Only trainable modules below this folder are imported (`--module-root`). Default: the working
