@@ -19,13 +19,17 @@ const until = async (condition: () => Promise<boolean>, what: string): Promise<v
   }
 }
 
-test('a worker started after the run: the trials wait for it in the queue', async () => {
+test('a worker started after the run: the trials wait for it in the queue, and the driver says how to start one', async () => {
   const exp = slowPbt('late worker', 5, 16)
   const local = fingerprint(await run(exp, { clock, executor: new InProcessExecutor() }))
   const url = fleet.redis().url
-  const executor = fleet.executor({ queue: 'late' })
+  const notices: string[] = []
+  const executor = fleet.executor({ queue: 'late', onNotice: (message) => notices.push(message) })
   const remote = run(exp, { clock, executor, signal: executor.signal })
   await until(async () => (await waitingJobs(url, 'late')) === 4, 'the four trials to wait in the queue')
+  // After 10 s without a worker the driver prints the command that starts one.
+  await until(async () => notices.length > 0, 'the no-worker notice')
+  expect(notices[0]).toContain(`no worker is connected to queue "late" on ${url}. Start one: npx vitune worker --redis ${url} --queue late`)
   await spawnWorker(url, 'late', ['--queue', 'late', '--concurrency', '4'])
   expect(fingerprint(await remote)).toBe(local)
 }, 120_000)
