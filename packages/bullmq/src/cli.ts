@@ -19,6 +19,8 @@ Options:
   --queue <name>            BullMQ queue to take trials from (default: ${DEFAULT_QUEUE})
   --prefix <prefix>         BullMQ key prefix (default: bull)
   --concurrency <n>         trials at once (default: one per core)
+  --threads <n>             worker threads they run on (default: one per trial slot; fewer for
+                            trainables that mostly wait)
   --name <name>             this worker's name in messages (default: <host>:<pid>)
   --module-root <path>      import trainables only from below this folder (default: the current
                             folder; run the worker in the project)
@@ -62,6 +64,7 @@ export function parseWorkerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         queue: { type: 'string' },
         prefix: { type: 'string' },
         concurrency: { type: 'string' },
+        threads: { type: 'string' },
         name: { type: 'string' },
         'checkpoint-dir': { type: 'string' },
         'lock-duration': { type: 'string' },
@@ -91,6 +94,7 @@ export function parseWorkerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     queue: str('queue'),
     prefix: str('prefix'),
     concurrency: whole(str('concurrency'), '--concurrency'),
+    threads: whole(str('threads'), '--threads'),
     name: str('name'),
     checkpointDir: str('checkpoint-dir'),
     lockDurationMs: whole(str('lock-duration'), '--lock-duration'),

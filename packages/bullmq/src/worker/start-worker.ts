@@ -31,6 +31,11 @@ export interface WorkerOptions {
   readonly prefix?: string
   /** Trials run at once (`--concurrency`). Default: one per core (`os.availableParallelism()`). */
   readonly concurrency?: number
+  /**
+   * Worker threads the trials run on (`--threads`). Default: one per slot. Fewer threads than slots
+   * suit trainables that mostly wait (I/O, a remote service): a thread hosts several trials.
+   */
+  readonly threads?: number
   /** Names the worker in notices and BullMQ's job records (`--name`). Default `<host>:<pid>`. */
   readonly name?: string
   /**
@@ -74,7 +79,7 @@ export interface VituneWorker {
 const CLOSE_DEADLINE_MS = 30_000
 
 /** The default local executor: worker threads (issue 10), loaded only when no executor is given. */
-async function defaultExecutor(concurrency: number): Promise<TrialExecutor> {
+async function defaultExecutor(threads: number): Promise<TrialExecutor> {
   const node = (await import('@vitune/runtime/node')) as Record<string, unknown>
   const Threads = node.ThreadExecutor as (new (options: { threads: number }) => TrialExecutor) | undefined
   if (Threads === undefined) {
@@ -83,7 +88,7 @@ async function defaultExecutor(concurrency: number): Promise<TrialExecutor> {
       'this @vitune/runtime has no worker-thread executor, which `vitune worker` runs trials on; install a @vitune/runtime that matches @vitune/bullmq.',
     )
   }
-  return new Threads({ threads: concurrency })
+  return new Threads({ threads })
 }
 
 function positive(value: number | undefined, name: string, fallback: number): number {
@@ -104,7 +109,7 @@ export async function startWorker(options: WorkerOptions): Promise<VituneWorker>
   const keys = new FleetKeys(prefix, queueName)
   const moduleRoot = pathToFileURL(`${resolve(options.moduleRoot ?? process.cwd())}/`).href
   const ownExecutor = options.executor === undefined
-  const executor = options.executor ?? (await defaultExecutor(concurrency))
+  const executor = options.executor ?? (await defaultExecutor(positive(options.threads, 'threads', concurrency)))
 
   const connection = { maxRetriesPerRequest: null, connectionName: `vitune-worker-${name}` } as const
   const redis = new Redis(url, connection)

@@ -59,6 +59,12 @@ async function pull(handle: TrialHandle): Promise<Outcome> {
   }
 }
 
+/** How often a running step looks for an abort or a close. */
+const STEP_WATCH_MS = 250
+
+/** The race's marker for a close that came during a step. */
+const CLOSED = Symbol('closed')
+
 type SendScript = (hash: string, out: string, commands: string, ...args: (string | Buffer | number)[]) => Promise<number>
 
 const int = (bytes: Buffer | undefined): number => (bytes === undefined ? 0 : Number.parseInt(bytes.toString(), 10))
@@ -78,6 +84,8 @@ export class TrialJob {
   /** Reports (and the end or error) produced so far, counting from the trial's start: the last one's seq. */
   #produced = 0
   #failure: FleetError | undefined
+  /** The last command read. */
+  #cursor = '0-0'
   /** The checkpoint file that is the resume point now, deleted once a newer one replaces it. */
   #resumeFile: string | undefined
 
@@ -188,7 +196,6 @@ export class TrialJob {
   /** Answers commands until the trial is closed, or the job must be parked or abandoned. */
   async #serve(): Promise<JobOutcome> {
     const reader = this.#c.reader
-    let cursor = '0-0'
     let wakeCursor = ((await this.#c.redis.xrevrange(this.#c.wakeKey, '+', '-', 'COUNT', 1))[0]?.[0] as string | undefined) ?? '0-0'
     let idleSince = Date.now()
     let lastCheck = Date.now()
@@ -196,7 +203,7 @@ export class TrialJob {
     let crowded = false
     for (;;) {
       const block = crowded ? Math.min(BLOCK_MS, Math.max(1, this.#c.parkAfterMs - (Date.now() - idleSince))) : BLOCK_MS
-      const batch = (await reader.xreadBuffer('COUNT', 100, 'BLOCK', block, 'STREAMS', this.#commands, this.#c.wakeKey, cursor, wakeCursor)) as
+      const batch = (await reader.xreadBuffer('COUNT', 100, 'BLOCK', block, 'STREAMS', this.#commands, this.#c.wakeKey, this.#cursor, wakeCursor)) as
         | [Buffer, [Buffer, Buffer[]][]][]
         | null
       let woken = false
@@ -208,7 +215,7 @@ export class TrialJob {
             woken = true
             continue
           }
-          cursor = id.toString()
+          this.#cursor = id.toString()
           const command = parseCommand(flat)
           if (command === undefined) continue
           if (command.op === 'abort') this.#signal.abort(new Error(command.reason))
@@ -245,6 +252,29 @@ export class TrialJob {
     return undefined
   }
 
+  /**
+   * While a step runs, looks at the command stream every STEP_WATCH_MS: an abort reaches the
+   * trainable mid-step, and a close (the driver gave up on the step) ends it. True once closed.
+   */
+  async #watchDuringStep(stepping: () => boolean): Promise<boolean> {
+    while (stepping()) {
+      await new Promise((resolve) => setTimeout(resolve, STEP_WATCH_MS))
+      if (!stepping()) return false
+      const batch = (await this.#c.redis.xreadBuffer('COUNT', 100, 'STREAMS', this.#commands, this.#cursor)) as [Buffer, [Buffer, Buffer[]][]][] | null
+      for (const [, entries] of batch ?? []) {
+        for (const [id, flat] of entries) {
+          const command = parseCommand(flat)
+          // A pull (none should come while one is answered) waits for the main loop.
+          if (command?.op === 'pull') return false
+          this.#cursor = id.toString()
+          if (command?.op === 'abort') this.#signal.abort(new Error(command.reason))
+          if (command?.op === 'close') return stepping()
+        }
+      }
+    }
+    return false
+  }
+
   /** Produces report `seq` and sends it; an outcome when the job is over for this worker. */
   async #answer(seq: number): Promise<JobOutcome | undefined> {
     const handle = this.#handle as TrialHandle
@@ -252,7 +282,13 @@ export class TrialJob {
       this.#produced = seq
       return this.#sendFinal({ kind: 'error', error: this.#failure }, seq)
     }
-    const outcome = await pull(handle)
+    let stepping = true
+    const step = pull(handle)
+    const closed = this.#watchDuringStep(() => stepping)
+    const outcome = await Promise.race([step, closed.then((c) => (c ? CLOSED : new Promise<never>(() => undefined)))])
+    stepping = false
+    // Closed mid-step (a step timeout on the driver): the local trainable is stopped, its slot freed.
+    if (outcome === CLOSED) return this.#close()
     this.#produced = seq
     if (outcome.kind !== 'report') return this.#sendFinal(outcome, seq)
     const random = encode(handle.randomState())
