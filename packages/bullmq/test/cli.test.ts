@@ -11,9 +11,10 @@ const bin = join(import.meta.dirname, '..', '..', 'vitest-plugin', 'bin', 'vitun
 
 describe('vitune worker arguments', () => {
   test('flags become worker options; --redis falls back to VITUNE_REDIS_URL', () => {
-    expect(parseWorkerArgs(['--redis', 'redis://h:1', '--concurrency', '3', '--queue', 'q', '--park-after', '250'], {})).toEqual({
+    expect(parseWorkerArgs(['--redis', 'redis://h:1', '--concurrency', '3', '--threads', '1', '--queue', 'q', '--park-after', '250'], {})).toEqual({
       redis: 'redis://h:1',
       concurrency: 3,
+      threads: 1,
       queue: 'q',
       parkAfterMs: 250,
     })
@@ -24,7 +25,7 @@ describe('vitune worker arguments', () => {
   test('mistakes are VITUNE_WORKER_OPTIONS errors that say what to write', () => {
     expect(() => parseWorkerArgs([], {})).toThrow(/\[VITUNE_WORKER_OPTIONS\] vitune worker needs the Redis server .* --redis redis:\/\/host:6379/)
     expect(() => parseWorkerArgs(['--redis', 'redis://h', '--concurrency', 'two'], {})).toThrow(/--concurrency two: expected a positive whole number/)
-    expect(() => parseWorkerArgs(['--redis', 'redis://h', '--threads', '2'], {})).toThrow(/\[VITUNE_WORKER_OPTIONS\] vitune worker: Unknown option '--threads'/)
+    expect(() => parseWorkerArgs(['--redis', 'redis://h', '--workers', '2'], {})).toThrow(/\[VITUNE_WORKER_OPTIONS\] vitune worker: Unknown option '--workers'/)
   })
 
   test('vitune worker --help prints its usage; a bad URL exits with 2 and the setting named', () => {
