@@ -28,7 +28,7 @@ describe('a checkpoint that cannot be stored', () => {
       }),
     )
     expect(grid2.trials.map((t) => t.status)).toEqual(['TERMINATED', 'ERROR'])
-    expect((errorOf(grid2)?.error as RunError).code).toBe('VITUNE_CHECKPOINT_CORRUPT')
+    expect((errorOf(grid2)?.error as RunError | undefined)?.code).toBe('VITUNE_CHECKPOINT_CORRUPT')
     expect(errorOf(grid2)?.message).toMatch(/trial \w+_00001 .*checkpoint at training iteration 1 cannot be stored/)
   })
 
@@ -38,7 +38,7 @@ describe('a checkpoint that cannot be stored', () => {
         yield withCheckpoint({ step: 1 }, () => 'state')
       }),
     )
-    expect((errorOf(grid2)?.error as RunError).code).toBe('VITUNE_CHECKPOINT_CORRUPT')
+    expect((errorOf(grid2)?.error as RunError | undefined)?.code).toBe('VITUNE_CHECKPOINT_CORRUPT')
   })
 })
 
@@ -87,7 +87,7 @@ describe('reports that would lose results', () => {
         await report({ step: 2 })
       }),
     )
-    expect((errorOf(grid2)?.error as RunError).code).toBe('VITUNE_REPORT_NOT_AWAITED')
+    expect((errorOf(grid2)?.error as RunError | undefined)?.code).toBe('VITUNE_REPORT_NOT_AWAITED')
   })
 
   test('yielding a Date (no metrics) fails the trial with VITUNE_BAD_REPORT', async () => {
@@ -96,7 +96,7 @@ describe('reports that would lose results', () => {
         yield new Date(0)
       }),
     )
-    expect((errorOf(grid2)?.error as RunError).code).toBe('VITUNE_BAD_REPORT')
+    expect((errorOf(grid2)?.error as RunError | undefined)?.code).toBe('VITUNE_BAD_REPORT')
     expect(errorOf(grid2)?.message).toMatch(/a report must be a plain object of metrics, got Date/)
   })
 })
