@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { RunError } from '../errors.js'
 import type { ExperimentSnapshot, ExperimentStorage, SavedExperiment } from '../snapshot.js'
 import type { Result } from '../types.js'
 import { DirectoryCheckpointStore } from './directory-checkpoint-store.js'
+import { pathProblem } from './experiment-slug.js'
 import { readIfExists, seal, UnsealError, unseal, writeFileAtomic } from './sealed-file.js'
 
 /** File names inside an experiment directory. */
@@ -32,6 +33,15 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
+}
+
+/** The error for an experiment directory that cannot be created or used. */
+function cannotUse(directory: string, why: string, cause?: unknown): RunError {
+  return new RunError(
+    'VITUNE_STATE_DIR',
+    `the experiment directory ${directory} cannot be used: ${why}. Give the experiment another .storage({ path }) (or runResumable(experiment, { directory })).`,
+    cause === undefined ? undefined : { cause },
+  )
 }
 
 /** Seals `value`, or says which part of the run holds something that cannot be stored. */
@@ -65,6 +75,8 @@ export class DirectoryStorage implements ExperimentStorage {
    * reports as corrupt.
    */
   constructor(directory: string, options: { readonly fsync?: boolean } = {}) {
+    const problem = pathProblem(resolve(directory))
+    if (problem !== undefined) throw cannotUse(directory, problem)
     this.location = directory
     this.#fsync = options.fsync ?? false
     this.checkpoints = new DirectoryCheckpointStore(join(directory, CHECKPOINT_DIR), options)
@@ -175,7 +187,11 @@ export class DirectoryStorage implements ExperimentStorage {
   }
 
   #ensureDirectory(): void {
-    mkdirSync(this.location, { recursive: true })
+    try {
+      mkdirSync(this.location, { recursive: true })
+    } catch (error) {
+      throw cannotUse(this.location, (error as Error).message, error)
+    }
   }
 
   #readJournal(state: StateFile): Result[] {

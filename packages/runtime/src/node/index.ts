@@ -18,6 +18,7 @@ export {
 } from './artifacts/write-artifacts.js'
 export { DirectoryCheckpointStore } from './directory-checkpoint-store.js'
 export { CHECKPOINT_DIR, DirectoryStorage, JOURNAL_FILE, LOCK_FILE, STATE_FILE } from './directory-storage.js'
+export { experimentSlug } from './experiment-slug.js'
 export { type AnimationOptions, animateParameterHistory } from './plots/animation.js'
 export { linearTicks, logTicks, type ScaleChoice, tickLabel, type ValueAxis, type ValueAxisOptions, valueAxis } from './plots/axis.js'
 export { composeFigures, escapeXml, type Figure, writeFigure } from './plots/figure.js'
@@ -28,4 +29,4 @@ export { type ParameterHistoryOptions, plotParameterHistory } from './plots/para
 export { FONT_FILES, type Raster, type RasterOptions, renderPixels, renderPng } from './plots/png.js'
 export { type AnyResultGrid, TRIAL_PALETTE, type TrialStyleOptions } from './plots/series.js'
 export { readPolicyFile } from './policy-file.js'
-export { defaultExperimentDirectory, experimentDirectory, experimentSlug, type ResumableRunOptions, runResumable } from './run-resumable.js'
+export { defaultExperimentDirectory, experimentDirectory, type ResumableRunOptions, runResumable } from './run-resumable.js'

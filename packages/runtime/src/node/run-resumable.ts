@@ -3,6 +3,7 @@ import type { Config, Experiment, ExperimentDef, Metrics } from '@vitune/dsl'
 import type { ResultGrid } from '../result-grid.js'
 import { type RunOptions, run } from '../run.js'
 import { DirectoryStorage } from './directory-storage.js'
+import { experimentSlug } from './experiment-slug.js'
 
 /** Options of `runResumable`: those of `run`, plus where the experiment's directory is. */
 export interface ResumableRunOptions extends Omit<RunOptions, 'storage'> {
@@ -12,15 +13,6 @@ export interface ResumableRunOptions extends Omit<RunOptions, 'storage'> {
   readonly cwd?: string
   /** Flush every file to disk before it counts (survives power loss too). Default false: slower, rarely needed. */
   readonly fsync?: boolean
-}
-
-/** A directory name from an experiment name: lower case, runs of other characters as `-`. */
-export function experimentSlug(name: string): string {
-  const slug = name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-  return slug.length > 0 ? slug : 'experiment'
 }
 
 /** Where an experiment keeps its state by default: `<cwd>/.vitune/<slug of its name>`. */

@@ -88,6 +88,8 @@ export interface DirectoryContents {
   readonly added: readonly string[]
   /** Files vitune did not write (or that were changed after it wrote them): never deleted or overwritten. */
   readonly others: readonly string[]
+  /** The experiment whose artifacts the directory holds, from its `summary.json`. */
+  readonly experiment: string | undefined
 }
 
 /**
@@ -121,7 +123,8 @@ export async function inspectDirectory(dir: string): Promise<DirectoryContents> 
     } else if (known.has(file) && !others.has(file)) added.push(file)
     else foreign.push(file)
   }
-  return { own, added, others: foreign }
+  const experiment = summary === undefined || summary === 'foreign' || typeof summary.experiment !== 'string' ? undefined : summary.experiment
+  return { own, added, others: foreign, experiment }
 }
 
 /** Lists a few file names for a message: `a, b, c and 4 more`. */

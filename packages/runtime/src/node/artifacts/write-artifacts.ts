@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { policyLogFiles } from '../../schedulers/policy-log.js'
+import { pathProblem } from '../experiment-slug.js'
 import type { Figure } from '../plots/figure.js'
 import { plotHyperparameters } from '../plots/hyperparameter-plot.js'
 import { plotLineage } from '../plots/lineage-plot.js'
@@ -10,7 +11,18 @@ import { type AnyResultGrid, numberAt } from '../plots/series.js'
 import { ArtifactError } from './artifact-error.js'
 import { columnsOf, toCsv } from './csv.js'
 import { experimentIndexHtml, type RunIndexEntry, runIndexHtml } from './html-index.js'
-import { digestOf, INDEX_FILE, inspectDirectory, isOwnIndex, listFiles, otherFilesError, readSummary, removeOwnFiles, SUMMARY_FILE } from './ownership.js'
+import {
+  type DirectoryContents,
+  digestOf,
+  INDEX_FILE,
+  inspectDirectory,
+  isOwnIndex,
+  listFiles,
+  otherFilesError,
+  readSummary,
+  removeOwnFiles,
+  SUMMARY_FILE,
+} from './ownership.js'
 import { flattenRow, rayResultRow, toJson } from './result-rows.js'
 import { type ArtifactSummary, summarizeGrid } from './summary.js'
 
@@ -43,15 +55,21 @@ export interface ArtifactManifest {
   readonly summary: ArtifactSummary
 }
 
+function cannotCreate(experiment: string, dir: string, why: string, cause?: unknown): ArtifactError {
+  return new ArtifactError(
+    'VITUNE_ARTIFACT_DIR',
+    `experiment "${experiment}": cannot create its artifacts directory ${dir} (${why}). Set another outDir in vitune({ outDir }).`,
+    cause === undefined ? undefined : { cause },
+  )
+}
+
 async function createDirectory(experiment: string, dir: string): Promise<void> {
+  const problem = pathProblem(resolve(dir))
+  if (problem !== undefined) throw cannotCreate(experiment, dir, problem)
   try {
     await mkdir(dir, { recursive: true })
   } catch (error) {
-    throw new ArtifactError(
-      'VITUNE_ARTIFACT_DIR',
-      `experiment "${experiment}": cannot create its artifacts directory ${dir} (${(error as Error).message}). Set another outDir in vitune({ outDir }).`,
-      { cause: error },
-    )
+    throw cannotCreate(experiment, dir, (error as Error).message, error)
   }
 }
 
@@ -70,9 +88,27 @@ async function isDirectory(path: string): Promise<boolean> {
  * no tuning time; `writeArtifacts` checks again.
  */
 export async function assertArtifactDirectory(experiment: string, dir: string, options: Pick<WriteArtifactsOptions, 'allowOtherFiles'> = {}): Promise<void> {
-  if (options.allowOtherFiles === true || !(await isDirectory(dir))) return
-  const { others } = await inspectDirectory(dir)
-  if (others.length > 0) throw otherFilesError(experiment, dir, others, false)
+  const problem = pathProblem(resolve(dir))
+  if (problem !== undefined) throw cannotCreate(experiment, dir, problem)
+  let exists: boolean
+  try {
+    exists = await isDirectory(dir)
+  } catch (error) {
+    throw cannotCreate(experiment, dir, (error as Error).message, error)
+  }
+  if (!exists) return
+  const contents = await inspectDirectory(dir)
+  assertSameExperiment(experiment, dir, contents)
+  if (contents.others.length > 0 && options.allowOtherFiles !== true) throw otherFilesError(experiment, dir, contents.others, false)
+}
+
+/** Refuses the artifacts directory of another experiment whose name has the same slug (`A b`, `a-b`). */
+function assertSameExperiment(experiment: string, dir: string, contents: DirectoryContents): void {
+  if (contents.experiment === undefined || contents.experiment === experiment) return
+  throw new ArtifactError(
+    'VITUNE_ARTIFACT_NAME',
+    `experiment "${experiment}": its artifacts directory ${dir} holds the artifacts of experiment "${contents.experiment}": both names map to the directory name "${basename(dir)}". Rename one of them (names that differ only in case or punctuation share a directory), or delete ${dir} if "${contents.experiment}" is gone.`,
+  )
 }
 
 /** Throws `VITUNE_ARTIFACT_OTHER_FILES` when `<root>/index.html` exists and vitune did not write it (`writeRunIndex` would have to overwrite it). */
@@ -128,6 +164,7 @@ export function standardFigures(grid: AnyResultGrid): Figure[] {
 export async function writeArtifacts(grid: AnyResultGrid, dir: string, options: WriteArtifactsOptions = {}): Promise<ArtifactManifest> {
   await createDirectory(grid.experiment, dir)
   const contents = await inspectDirectory(dir)
+  assertSameExperiment(grid.experiment, dir, contents)
   if (contents.others.length > 0 && options.allowOtherFiles !== true) throw otherFilesError(grid.experiment, dir, contents.others, false)
   const planned = artifactFiles(grid, options)
   const others = new Set(contents.others)

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ArtifactError } from '../artifacts/artifact-error.js'
 import { FONT_FAMILY, type RasterOptions, renderPng } from './png.js'
 
 /** A finished chart: a standalone SVG document and its size in SVG units. */
@@ -61,8 +62,23 @@ export function composeFigures(
   return figureDocument(name, width, height, parts.join(''), options)
 }
 
+/**
+ * Why a figure name cannot be a file name inside the plots directory, or undefined. A name is one
+ * file name: no `/` or `\\`, not `.` or `..`, so `writeFigure` never writes outside `dir`.
+ */
+export function figureNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name.length === 0) return `the figure name ${JSON.stringify(name) ?? String(name)} is not a non-empty string`
+  if (/[/\\\0]/.test(name) || name === '.' || name === '..') return `the figure name ${JSON.stringify(name)} is not a plain file name (no /, \\, . or ..): it would be written outside the plots directory`
+  if (Buffer.byteLength(name) > 200) return `the figure name is ${Buffer.byteLength(name)} bytes long; keep it under 200`
+  return undefined
+}
+
 /** Writes `<name>.svg` and `<name>.png` into `dir`; returns the paths written. */
 export async function writeFigure(figure: Figure, dir: string, options: RasterOptions = {}): Promise<string[]> {
+  const problem = figureNameProblem(figure.name)
+  if (problem !== undefined) {
+    throw new ArtifactError('VITUNE_ARTIFACT_NAME', `${problem} (${dir}). Name the figure with letters, digits, - and _, e.g. { name: 'learning-rate' }.`)
+  }
   await mkdir(dir, { recursive: true })
   const svgPath = join(dir, `${figure.name}.svg`)
   const pngPath = join(dir, `${figure.name}.png`)
