@@ -6,6 +6,7 @@ import type { ExperimentSnapshot, ExperimentStorage, SavedExperiment } from '../
 import type { Result } from '../types.js'
 import { DirectoryCheckpointStore } from './directory-checkpoint-store.js'
 import { pathProblem } from './experiment-slug.js'
+import { claimLock, releaseLock } from './lock-file.js'
 import { readIfExists, seal, UnsealError, unseal, writeFileAtomic } from './sealed-file.js'
 
 /** File names inside an experiment directory. */
@@ -24,16 +25,6 @@ interface StateFile {
 }
 
 const CHECKPOINT_NAME = /^checkpoint_(\d+)\.bin$/
-
-/** Whether a process with this id exists (one we may not signal still exists). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** The error for an experiment directory that cannot be created or used. */
 function cannotUse(directory: string, why: string, cause?: unknown): RunError {
@@ -100,30 +91,12 @@ export class DirectoryStorage implements ExperimentStorage {
    */
   open(): void {
     this.#ensureDirectory()
-    const claim = `${process.pid} ${this.#token}`
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        writeFileSync(this.#lockFile, claim, { flag: 'wx' })
-        return
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      }
-      const holder = readIfExists(this.#lockFile)?.toString() ?? ''
-      const pid = Number(holder.split(' ')[0])
-      if (Number.isSafeInteger(pid) && pid > 0 && isAlive(pid)) {
-        throw new RunError(
-          'VITUNE_STATE_LOCKED',
-          `the experiment directory ${this.location} is in use by another run (process ${pid}). Wait for it to finish, or give this run another storage path. If no such run exists, delete ${this.#lockFile}.`,
-        )
-      }
-      rmSync(this.#lockFile, { force: true })
-    }
-    throw new RunError('VITUNE_STATE_LOCKED', `the experiment directory ${this.location} could not be claimed; delete ${this.#lockFile} and try again.`)
+    claimLock(this.#lockFile, `${process.pid} ${this.#token}`, this.location)
   }
 
   /** Releases the claim taken by `open`, if it is still ours. */
   close(): void {
-    if (readIfExists(this.#lockFile)?.toString() === `${process.pid} ${this.#token}`) rmSync(this.#lockFile, { force: true })
+    releaseLock(this.#lockFile, `${process.pid} ${this.#token}`)
   }
 
   load(): SavedExperiment | undefined {

@@ -14,8 +14,9 @@ export const GENERATOR_META = '<meta name="generator" content="vitune">'
 
 // Files of the persistence layer, which may share the directory: never listed, never removed.
 const PERSISTENCE = new Set([CHECKPOINT_DIR, STATE_FILE, JOURNAL_FILE, LOCK_FILE])
-// The state file's temporary name while it is written (sealed-file.ts), left behind by a killed run.
-const PERSISTENCE_TEMPORARY = new RegExp(`^${STATE_FILE.replace('.', '\\.')}\\.\\d+\\.tmp$`)
+// Temporary files of the persistence layer a killed run may leave: the state file's while it is
+// written (sealed-file.ts), a lock claim's and a lock takeover marker (lock-file.ts).
+const PERSISTENCE_TEMPORARY = new RegExp(`^(${STATE_FILE.replace('.', '\\.')}\\.\\d+\\.tmp|${LOCK_FILE}\\..+)$`)
 
 /** The SHA-256 of an artifact's content, recorded so the next run deletes it only if it is unchanged. */
 export function digestOf(content: string | Uint8Array): string {

@@ -68,7 +68,8 @@ export function composeFigures(
  */
 export function figureNameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string' || name.length === 0) return `the figure name ${JSON.stringify(name) ?? String(name)} is not a non-empty string`
-  if (/[/\\\0]/.test(name) || name === '.' || name === '..') return `the figure name ${JSON.stringify(name)} is not a plain file name (no /, \\, . or ..): it would be written outside the plots directory`
+  if (/[/\\\0]/.test(name) || name === '.' || name === '..')
+    return `the figure name ${JSON.stringify(name)} is not a plain file name (no /, \\, . or ..): it would be written outside the plots directory`
   if (Buffer.byteLength(name) > 200) return `the figure name is ${Buffer.byteLength(name)} bytes long; keep it under 200`
   return undefined
 }
