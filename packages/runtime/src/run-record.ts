@@ -4,6 +4,7 @@ import { RunError } from './errors.js'
 import { CheckpointLedger } from './retention.js'
 import type { Scheduler } from './schedulers/types.js'
 import { type ExperimentSnapshot, type ExperimentStopReason, type ExperimentStorage, fingerprintOf, type SavedExperiment } from './snapshot.js'
+import { checkSnapshot, checkSnapshotHeader } from './snapshot-check.js'
 import type { Trial } from './trial.js'
 import { startPointOf } from './trial-state.js'
 import type { CheckpointRef, ExploitEvent, PolicyRecord, Result } from './types.js'
@@ -43,6 +44,7 @@ export function loadSaved(def: ExperimentDef, storage: ExperimentStorage | undef
   }
   const saved = storage.load()
   if (saved === undefined) return undefined
+  checkSnapshotHeader(saved, storage.location)
   const { snapshot } = saved
   // A finished run of this experiment is replaced, whatever changed in its definition (fault-tolerance.md);
   // one of another experiment is refused, so two experiments never share a directory by accident.
@@ -62,6 +64,7 @@ export function loadSaved(def: ExperimentDef, storage: ExperimentStorage | undef
       `experiment "${def.name}": ${storage.location} holds an unfinished run of a different definition of this experiment (space, scheduler, stop rules, seed or concurrency changed). Restore the definition to resume it, pass resume: false to start over, or use another storage path.`,
     )
   }
+  checkSnapshot(def, saved, storage.location)
   return saved
 }
 

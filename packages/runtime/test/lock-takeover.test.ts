@@ -74,8 +74,14 @@ describe('lock takeover with real processes', () => {
     }
     expect(await Promise.all(exited), stderr.join('')).toEqual(children.map(() => 0))
     for (const [r, round] of outcomes.entries()) {
-      expect(round.filter((o) => o === 'OWNED'), `round ${r}: ${round.join(', ')}`).toHaveLength(1)
-      expect(round.filter((o) => o !== 'OWNED'), `round ${r}`).toEqual(Array(CLAIMANTS - 1).fill('VITUNE_STATE_LOCKED'))
+      expect(
+        round.filter((o) => o === 'OWNED'),
+        `round ${r}: ${round.join(', ')}`,
+      ).toHaveLength(1)
+      expect(
+        round.filter((o) => o !== 'OWNED'),
+        `round ${r}`,
+      ).toEqual(Array(CLAIMANTS - 1).fill('VITUNE_STATE_LOCKED'))
     }
   }, 240_000)
 })

@@ -14,6 +14,11 @@ export class DirectoryCheckpointStore implements CheckpointStore {
   readonly directory: string
 
   readonly #fsync: boolean
+  /**
+   * The run the checkpoints belong to (`DirectoryStorage` sets it): each file carries it, and a file
+   * of another run is refused on load. Undefined: files are neither tagged nor checked.
+   */
+  runId: string | undefined = undefined
 
   /** `fsync: true` flushes each file to disk before it replaces the old one (survives power loss, not only crashes). */
   constructor(directory: string, options: { readonly fsync?: boolean } = {}) {
@@ -29,7 +34,7 @@ export class DirectoryCheckpointStore implements CheckpointStore {
   save(ref: CheckpointRef, value: unknown): void {
     let bytes: Buffer
     try {
-      bytes = seal({ id: ref.id, trialId: ref.trialId, value })
+      bytes = seal({ runId: this.runId, id: ref.id, trialId: ref.trialId, value })
     } catch (error) {
       throw new RunError(
         'VITUNE_CHECKPOINT_CORRUPT',
@@ -45,7 +50,7 @@ export class DirectoryCheckpointStore implements CheckpointStore {
     const file = this.fileOf(ref)
     const bytes = readIfExists(file)
     if (bytes === undefined) throw this.#missing(ref, file)
-    let stored: { id: number; trialId: string; value: unknown }
+    let stored: { runId?: string; id: number; trialId: string; value: unknown }
     try {
       stored = unseal(bytes) as typeof stored
     } catch (error) {
@@ -53,6 +58,12 @@ export class DirectoryCheckpointStore implements CheckpointStore {
       throw new RunError(
         'VITUNE_CHECKPOINT_CORRUPT',
         `trial ${ref.trialId}: the checkpoint file ${file} is unreadable: ${error.message}. Restore the file from a backup, or start the experiment over with resume: false.`,
+      )
+    }
+    if (stored.runId !== undefined && this.runId !== undefined && stored.runId !== this.runId) {
+      throw new RunError(
+        'VITUNE_CHECKPOINT_CORRUPT',
+        `trial ${ref.trialId}: the checkpoint file ${file} belongs to another run of the experiment (run ${stored.runId}, this run is ${this.runId}). Was it copied from another directory? Restore this run's file, or start over with resume: false.`,
       )
     }
     if (stored.id !== ref.id || stored.trialId !== ref.trialId) {

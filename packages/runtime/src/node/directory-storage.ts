@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { RunError } from '../errors.js'
@@ -22,6 +22,13 @@ interface StateFile {
   readonly snapshot: ExperimentSnapshot
   /** The journal's valid length: bytes past it were written after this state, by a run that then crashed. */
   readonly journalBytes: number
+  /**
+   * The run this directory holds, made when it starts and kept across resumes. Every checkpoint
+   * file carries it, so a file of another run is refused. Absent in states of older versions.
+   */
+  readonly runId?: string
+  /** SHA-256 of the journal's first `journalBytes` bytes: a journal of another run, even of the same size, is refused. */
+  readonly journalDigest?: string
 }
 
 const CHECKPOINT_NAME = /^checkpoint_(\d+)\.bin$/
@@ -59,6 +66,9 @@ export class DirectoryStorage implements ExperimentStorage {
   readonly #fsync: boolean
   readonly #token = randomUUID()
   #journalBytes = 0
+  /** The journal's bytes so far, hashed as they are appended, for the state file's `journalDigest`. */
+  #journalHash = createHash('sha256')
+  #runId: string = randomUUID()
 
   /**
    * `fsync: true` flushes every file to disk before the state that vouches for it is written. Without
@@ -71,6 +81,7 @@ export class DirectoryStorage implements ExperimentStorage {
     this.location = directory
     this.#fsync = options.fsync ?? false
     this.checkpoints = new DirectoryCheckpointStore(join(directory, CHECKPOINT_DIR), options)
+    this.checkpoints.runId = this.#runId
   }
 
   get #stateFile(): string {
@@ -116,7 +127,9 @@ export class DirectoryStorage implements ExperimentStorage {
       if (!(error instanceof UnsealError)) throw error
       throw this.#corrupt(this.#stateFile, error.message)
     }
-    if (state.snapshot?.version !== 1) throw this.#corrupt(this.#stateFile, `it has an unknown format version (${String(state.snapshot?.version)})`)
+    if (state === null || typeof state !== 'object' || state.snapshot?.version !== 1)
+      throw this.#corrupt(this.#stateFile, `it has an unknown format version (${String(state?.snapshot?.version)})`)
+    if (!Number.isSafeInteger(state.journalBytes) || state.journalBytes < 0) throw this.#corrupt(this.#stateFile, 'its journal length is not a byte count')
     const results = this.#readJournal(state)
     if (results.length !== state.snapshot.totalResults) {
       throw this.#corrupt(this.#journalFile, `it holds ${results.length} results where the state file expects ${state.snapshot.totalResults}`)
@@ -124,6 +137,9 @@ export class DirectoryStorage implements ExperimentStorage {
     // Whatever a crashed run wrote after its last saved state is redone by the resumed run.
     if (existsSync(this.#journalFile)) truncateSync(this.#journalFile, state.journalBytes)
     this.#journalBytes = state.journalBytes
+    // A state of an older version has no run id: its checkpoints are accepted as they are, new ones get one.
+    if (typeof state.runId === 'string') this.#runId = state.runId
+    this.checkpoints.runId = this.#runId
     this.#removeCheckpointsFrom(state.snapshot.nextCheckpointId)
     return { snapshot: state.snapshot, results }
   }
@@ -146,8 +162,9 @@ export class DirectoryStorage implements ExperimentStorage {
         closeSync(fd)
       }
       this.#journalBytes += bytes.length
+      this.#journalHash.update(bytes)
     }
-    const state: StateFile = { snapshot, journalBytes: this.#journalBytes }
+    const state: StateFile = { snapshot, journalBytes: this.#journalBytes, runId: this.#runId, journalDigest: this.#journalHash.copy().digest('hex') }
     writeFileAtomic(this.#stateFile, sealOrExplain(state, `experiment "${snapshot.experiment}": its state (configs, results, checkpoint refs)`), this.#fsync)
   }
 
@@ -156,6 +173,9 @@ export class DirectoryStorage implements ExperimentStorage {
     rmSync(this.#journalFile, { force: true })
     rmSync(this.checkpoints.directory, { recursive: true, force: true })
     this.#journalBytes = 0
+    this.#journalHash = createHash('sha256')
+    this.#runId = randomUUID()
+    this.checkpoints.runId = this.#runId
     this.#ensureDirectory()
   }
 
@@ -168,6 +188,7 @@ export class DirectoryStorage implements ExperimentStorage {
   }
 
   #readJournal(state: StateFile): Result[] {
+    this.#journalHash = createHash('sha256')
     if (state.journalBytes === 0) return []
     const bytes = readIfExists(this.#journalFile)
     if (bytes === undefined) {
@@ -178,6 +199,10 @@ export class DirectoryStorage implements ExperimentStorage {
     }
     if (bytes.length < state.journalBytes)
       throw this.#corrupt(this.#journalFile, `it is ${bytes.length} bytes long, shorter than the ${state.journalBytes} the state file vouches for`)
+    this.#journalHash.update(bytes.subarray(0, state.journalBytes))
+    if (state.journalDigest !== undefined && this.#journalHash.copy().digest('hex') !== state.journalDigest) {
+      throw this.#corrupt(this.#journalFile, 'its contents are not the results this run saved (a journal of another run, or one changed since)')
+    }
     const results: Result[] = []
     let offset = 0
     while (offset < state.journalBytes) {
@@ -200,8 +225,10 @@ export class DirectoryStorage implements ExperimentStorage {
   #removeCheckpointsFrom(nextId: number): void {
     const root = this.checkpoints.directory
     if (!existsSync(root)) return
-    for (const trial of readdirSync(root)) {
-      const dir = join(root, trial)
+    for (const trial of readdirSync(root, { withFileTypes: true })) {
+      // Only trial directories hold checkpoints; a stray file (.DS_Store) is not vitune's and stays.
+      if (!trial.isDirectory()) continue
+      const dir = join(root, trial.name)
       for (const name of readdirSync(dir)) {
         const match = CHECKPOINT_NAME.exec(name)
         if (name.endsWith('.tmp') || (match !== null && Number(match[1]) >= nextId)) rmSync(join(dir, name), { force: true })
