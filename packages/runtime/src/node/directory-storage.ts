@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, truncateSync, writeSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { RunError } from '../errors.js'
 import type { ExperimentSnapshot, ExperimentStorage, SavedExperiment } from '../snapshot.js'
