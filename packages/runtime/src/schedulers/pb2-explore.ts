@@ -52,6 +52,8 @@ export interface Pb2ExploreInput {
   /** Normalised hyperparameter vectors already chosen in this round: the batch's pending points. */
   readonly pending: readonly (readonly number[])[]
   readonly stream: RandomStream
+  /** The previous fit's hyperparameters, where this fit starts (a cold start without). */
+  readonly start?: GpHyperparameters | undefined
 }
 
 /** The explored config and what to remember of the choice. */
@@ -65,8 +67,8 @@ export interface Pb2Choice {
   readonly model: { readonly rows: number; readonly hyperparameters: GpHyperparameters; readonly ucb: number } | undefined
 }
 
-/** Rows the GP is fitted on at most: Ray's smallest window (docs/ray-differences.md). */
-export const PB2_WINDOW = 200
+/** Rows the GP is fitted on at most: the most recent (Ray searches windows of 200 or more; docs/ray-differences.md). */
+export const PB2_WINDOW = 100
 /** Random restarts of the acquisition search, as in Ray. */
 const RESTARTS = 10
 
@@ -152,7 +154,7 @@ export function pb2Explore(input: Pb2ExploreInput): Pb2Choice {
   const sd = std(rates, mean)
   const y = rates.map((r) => Math.min(2, Math.max(-2, (r - mean) / (sd + 1e-8))))
 
-  const gp = GaussianProcess.fit(X, y)
+  const gp = GaussianProcess.fit(X, y, input.start)
   // Pending points of this round shrink the variance near them, steering the batch apart (GP-BUCB).
   // Their y does not enter the variance; the fitted hyperparameters are kept (Ray refits).
   const spread =
@@ -166,7 +168,8 @@ export function pb2Explore(input: Pb2ExploreInput): Pb2Choice {
   const kappa = ucbKappa(X.length)
   const ucb = (x: readonly number[]) => {
     const point = [...context, ...x]
-    return gp.mean(point) + kappa * spread.variance(point)
+    const k = gp.covariances(point)
+    return gp.mean(k) + kappa * (spread === gp ? gp.variance(k) : spread.variance(spread.covariances(point)))
   }
 
   const d = bounds.length
@@ -176,7 +179,7 @@ export function pb2Explore(input: Pb2ExploreInput): Pb2Choice {
   let bestValue = Number.NEGATIVE_INFINITY
   for (let restart = 0; restart < RESTARTS; restart++) {
     const start = bounds.map(() => stream.next())
-    const found = nelderMead((x) => -ucb(x), start, { lower: zeros, upper: ones, step: 0.2, maxEvaluations: 20 + 20 * d, tolerance: 1e-7 })
+    const found = nelderMead((x) => -ucb(x), start, { lower: zeros, upper: ones, step: 0.2, maxEvaluations: 10 + 10 * d, tolerance: 1e-7 })
     if (-found.value > bestValue) {
       bestValue = -found.value
       best = found.x

@@ -4,6 +4,7 @@ import { formatVars, freezeConfig } from '../search/variants.js'
 import type { CheckpointRef, Result } from '../types.js'
 import { PbtScheduler, type PbtSchedulerState } from './pbt.js'
 import { getPath, type Pb2Bound, type Pb2Row, pb2Explore, setPath } from './pb2-explore.js'
+import type { GpHyperparameters } from './pb2-gp.js'
 import type { ExploitAction, RunnerView, Scheduler, SchedulerDecision, TrialView } from './types.js'
 
 /** PB2's settings, in Ray's terms: PBT's, with bounds instead of mutations. */
@@ -28,6 +29,7 @@ export interface Pb2State {
   readonly pending: readonly (readonly number[])[] | undefined
   readonly random: object
   readonly gpFits: number
+  readonly hyperparameters: GpHyperparameters | undefined
 }
 
 /**
@@ -45,6 +47,8 @@ export class Pb2Scheduler implements Scheduler {
   #lastExplorationTime = 0
   #pending: (readonly number[])[] | undefined
   #gpFits = 0
+  /** The last fit's hyperparameters: the next fit starts there. */
+  #hyperparameters: GpHyperparameters | undefined
   #restored = new Set<string>()
 
   constructor(settings: Pb2Settings, stream: RandomStream) {
@@ -137,6 +141,7 @@ export class Pb2Scheduler implements Scheduler {
       pending: this.#pending === undefined ? undefined : [...this.#pending],
       random: this.#stream.state(),
       gpFits: this.#gpFits,
+      hyperparameters: this.#hyperparameters,
     }
   }
 
@@ -148,6 +153,7 @@ export class Pb2Scheduler implements Scheduler {
     this.#pending = saved.pending === undefined ? undefined : [...saved.pending]
     this.#stream = deriveStream(0, '', saved.random)
     this.#gpFits = saved.gpFits
+    this.#hyperparameters = saved.hyperparameters
     this.#restored = new Set(saved.pbt.trials.map(([id]) => id))
   }
 
@@ -167,8 +173,12 @@ export class Pb2Scheduler implements Scheduler {
         donorConfig: event.donorConfig,
         pending: this.#pending ?? [],
         stream: this.#stream,
+        start: this.#hyperparameters,
       })
-      if (choice.model !== undefined) this.#gpFits++
+      if (choice.model !== undefined) {
+        this.#gpFits++
+        this.#hyperparameters = choice.model.hyperparameters
+      }
       if (choice.row !== undefined) this.#rows.push(choice.row)
       const time = this.#latestTime()
       if (time > this.#lastExplorationTime) {

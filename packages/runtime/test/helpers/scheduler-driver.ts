@@ -1,7 +1,7 @@
 // A thin fake runner for the ASHA, HyperBand, median stopping and PB2 suites: it applies a
 // scheduler's decisions to trial statuses as the runner does, and nothing else (Ray's mock runner).
 import type { Config } from '@vitune/dsl'
-import type { RunnerView, Scheduler, TrialDecision, TrialView } from '../../src/schedulers/types.js'
+import type { ExploitAction, RunnerView, Scheduler, TrialDecision, TrialView } from '../../src/schedulers/types.js'
 import type { CheckpointRef, Result, TrialStatus } from '../../src/types.js'
 
 /** A trial whose fields the test sets directly. */
@@ -44,6 +44,9 @@ const stopsOthers = (s: Scheduler): s is Scheduler & StopsOthers => typeof (s as
 export class SchedulerDriver implements RunnerView {
   readonly experiment = 'driver'
   readonly trials: DriverTrial[] = []
+  /** Every exploit applied, in order. */
+  readonly exploits: ExploitAction[] = []
+  #nextCheckpoint = 0
 
   constructor(readonly scheduler: Scheduler) {}
 
@@ -70,8 +73,13 @@ export class SchedulerDriver implements RunnerView {
   /** Reports a result for a RUNNING trial (set RUNNING first, as Ray's helpers do) and applies the decision. */
   report(trial: DriverTrial, result: Result): TrialDecision {
     trial.status = 'RUNNING'
-    const { decision } = this.scheduler.onTrialResult(this, trial, result)
+    // Every report carries a checkpoint, as Ray's mock saves always succeed.
+    const checkpoint: CheckpointRef = { id: this.#nextCheckpoint++, trialId: trial.id, trainingIteration: result.trainingIteration, result }
+    trial.reportCheckpoint = checkpoint
+    trial.latestCheckpoint = checkpoint
+    const { decision, exploits } = this.scheduler.onTrialResult(this, trial, result)
     trial.lastResult = result
+    this.#apply(exploits)
     this.#drainStops()
     if (decision === 'PAUSE' && trial.status === 'RUNNING') trial.status = 'PAUSED'
     else if (decision === 'STOP') this.#terminate(trial)
@@ -105,8 +113,21 @@ export class SchedulerDriver implements RunnerView {
 
   #terminate(trial: DriverTrial): void {
     trial.status = 'TERMINATED'
-    this.scheduler.onTrialComplete(this, trial)
+    this.#apply(this.scheduler.onTrialComplete(this, trial))
     this.#drainStops()
+  }
+
+  /** Exploits restart the target, paused, from the donor's checkpoint with the new config. */
+  #apply(exploits: readonly ExploitAction[]): void {
+    for (const action of exploits) {
+      const target = this.trials.find((t) => t.id === action.event.targetId) as DriverTrial
+      target.status = 'PAUSED'
+      target.config = action.event.newConfig
+      target.tag = action.tag
+      target.latestCheckpoint = action.checkpoint
+      target.reportCheckpoint = undefined
+      this.exploits.push(action)
+    }
   }
 
   #drainStops(): void {
