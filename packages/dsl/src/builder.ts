@@ -9,6 +9,19 @@ import {
   type StorageOptions,
 } from './definition.js'
 import { type PolicyRecord, parsePolicy } from './policy.js'
+import {
+  ASHA_DEFAULTS,
+  type AshaOptions,
+  HYPERBAND_DEFAULTS,
+  type HyperBandOptions,
+  MEDIAN_STOPPING_DEFAULTS,
+  type MedianStoppingOptions,
+  PB2_DEFAULTS,
+  type Pb2Bounds,
+  type Pb2BoundsShape,
+  type Pb2Options,
+  type WithBounds,
+} from './scheduler-options.js'
 import { trainableModuleOf } from './trainable-module.js'
 import type {
   Config,
@@ -29,6 +42,13 @@ import type {
 } from './types.js'
 import { copySpec, failFor, validateMutations, validateMutationsAgainstSpace, validateNewKeys, validatePbtOptions, validateSpace } from './validate.js'
 import { validateOptionsObject, validateShape, validateTrialCount } from './validate-shape.js'
+import {
+  validateAshaOptions,
+  validateHyperBandOptions,
+  validateMedianStoppingOptions,
+  validatePb2BoundsAgainstSpace,
+  validatePb2Options,
+} from './validate-schedulers.js'
 
 /**
  * An immutable experiment builder around a plain `ExperimentDef`. Every step returns a new
@@ -108,6 +128,67 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
         "Pass the policy of a trial that was exploited: a non-empty pbt_policy_<trial>.txt, or a trial's `policy` from the result grid.",
       )
     return this.with({ scheduler: { kind: 'pbtReplay', policy: records } })
+  }
+
+  /**
+   * Stop unpromising trials early with asynchronous successive halving (Ray's `ASHAScheduler`): at
+   * each rung (gracePeriod, ×reductionFactor, ... up to maxT) a trial below the top
+   * 1/reductionFactor of those that reached the rung before it stops.
+   */
+  asha(options: AshaOptions = {}): Experiment<C, M, K, P> {
+    if (typeof options !== 'object' || options === null)
+      this.fail('VITUNE_ASHA_OPTION', 'asha', `needs an options object, got ${String(options)}`, 'Write .asha({ maxT: 100, gracePeriod: 10 }).')
+    const o = { ...ASHA_DEFAULTS, ...options }
+    validateAshaOptions(this.fail, options, o)
+    return this.with({ scheduler: { kind: 'asha', ...o } })
+  }
+
+  /**
+   * Synchronous successive halving in brackets (Ray's `HyperBandScheduler`): trials wait at each
+   * milestone until their bracket is complete, then the best 1/reductionFactor run on.
+   */
+  hyperband(options: HyperBandOptions = {}): Experiment<C, M, K, P> {
+    if (typeof options !== 'object' || options === null)
+      this.fail('VITUNE_HYPERBAND_OPTION', 'hyperband', `needs an options object, got ${String(options)}`, 'Write .hyperband({ maxT: 81 }).')
+    const o = { ...HYPERBAND_DEFAULTS, ...options }
+    validateHyperBandOptions(this.fail, options, o)
+    return this.with({ scheduler: { kind: 'hyperband', ...o } })
+  }
+
+  /**
+   * Stop a trial whose best result is worse than the median of the other trials' running means at
+   * the same time (Ray's `MedianStoppingRule`).
+   */
+  medianStopping(options: MedianStoppingOptions = {}): Experiment<C, M, K, P> {
+    if (typeof options !== 'object' || options === null)
+      this.fail(
+        'VITUNE_MEDIAN_STOPPING_OPTION',
+        'medianStopping',
+        `needs an options object, got ${String(options)}`,
+        'Write .medianStopping({ gracePeriod: 5 }).',
+      )
+    const o = { ...MEDIAN_STOPPING_DEFAULTS, ...options }
+    validateMedianStoppingOptions(this.fail, options, o)
+    return this.with({ scheduler: { kind: 'medianStopping', ...o } })
+  }
+
+  /**
+   * Population Based Bandits (Ray's `PB2`): PBT whose explore step picks the new values of the
+   * bounded hyperparameters with a time-varying GP bandit instead of random perturbations. Keys of
+   * the bounds the space lacks are drawn uniformly within the bounds at trial start.
+   */
+  pb2<const B extends Pb2Bounds<C>>(options: Pb2Options<C, B>): Experiment<WithBounds<C, B>, M, K, P> {
+    if (typeof options !== 'object' || options === null)
+      this.fail(
+        'VITUNE_PB2_OPTION',
+        'pb2',
+        `needs an options object, got ${String(options)}`,
+        'Write .pb2({ perturbationInterval: 4, hyperparamBounds: { lr: [1e-4, 1e-1] } }).',
+      )
+    const o = { ...PB2_DEFAULTS, ...options, hyperparamBounds: copySpec(options.hyperparamBounds) as Pb2BoundsShape }
+    validatePb2Options(this.fail, options as Pb2Options, o)
+    validatePb2BoundsAgainstSpace(this.fail, this.def.space, o.hyperparamBounds)
+    return this.with({ scheduler: { kind: 'pb2', ...o } })
   }
 
   /** Schedule trials first in, first out, with no early stopping (Ray's default). */
@@ -319,6 +400,21 @@ export function validateExperiment(def: ExperimentDef): void {
   // Definitions may be built by hand or parsed from JSON, not only by the builder: check their shape first.
   validateShape(fail, def.space, 'space')
   if (def.mutations !== undefined) validateShape(fail, def.mutations, 'mutate')
+  const kind = def.scheduler.kind
+  if ((kind === 'asha' || kind === 'hyperband' || kind === 'medianStopping' || kind === 'pb2') && (def.metric === undefined || def.mode === undefined)) {
+    const name = { asha: 'ASHA', hyperband: 'HyperBand', medianStopping: 'The median stopping rule', pb2: 'PB2' }[kind]
+    fail('VITUNE_SCHEDULER_WITHOUT_METRIC', 'metric', `${name} needs a metric and a mode to compare trials`, 'Add .metric("valLoss", "min").')
+  }
+  if (def.scheduler.kind === 'pb2') {
+    if (def.mutations !== undefined && Object.keys(def.mutations).length > 0)
+      fail(
+        'VITUNE_PB2_WITH_MUTATIONS',
+        'mutate',
+        'PB2 explores the keys of its hyperparamBounds; .mutate() is for PBT and would be ignored',
+        'Move the ranges into .pb2({ hyperparamBounds: { ... } }) and drop .mutate().',
+      )
+    validatePb2BoundsAgainstSpace(fail, def.space, def.scheduler.hyperparamBounds)
+  }
   if (def.mutations !== undefined) validateMutationsAgainstSpace(fail, def.space, def.mutations, def.newMutationKeys)
   validateTrialCount(fail, def)
   if (def.failFast && def.maxFailures !== 0)

@@ -1,4 +1,5 @@
 import type { PolicyRecord } from './policy.js'
+import type { ResolvedAshaOptions, ResolvedHyperBandOptions, ResolvedMedianStoppingOptions, ResolvedPb2Options } from './scheduler-options.js'
 import type { TrainableModule } from './trainable-module.js'
 import type { Config, Metrics, Mode, MutationSpecShape, SpaceSpec, Trainable } from './types.js'
 
@@ -38,6 +39,14 @@ export type SchedulerDef =
   | ({ readonly kind: 'pbt' } & ResolvedPbtOptions)
   /** Replays one trial's PBT schedule (Ray's PopulationBasedTrainingReplay); the policy is parsed records. */
   | { readonly kind: 'pbtReplay'; readonly policy: readonly PolicyRecord[] }
+  /** Asynchronous successive halving (Ray's ASHAScheduler). */
+  | ({ readonly kind: 'asha' } & ResolvedAshaOptions)
+  /** Synchronous successive halving in brackets (Ray's HyperBandScheduler). */
+  | ({ readonly kind: 'hyperband' } & ResolvedHyperBandOptions)
+  /** Stops trials below the median of the others (Ray's MedianStoppingRule). */
+  | ({ readonly kind: 'medianStopping' } & ResolvedMedianStoppingOptions)
+  /** PBT with a GP-bandit explore step (Ray's PB2). */
+  | ({ readonly kind: 'pb2' } & ResolvedPb2Options)
 
 /** A stop rule: Ray's object form, or a function of the trial's latest result. */
 export type StopDef = { readonly [key: string]: number } | ((result: Metrics & { readonly trialId: string }) => boolean)

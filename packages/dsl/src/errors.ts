@@ -41,6 +41,18 @@ export type DefinitionErrorCode =
   | 'VITUNE_POLICY_EMPTY'
   | 'VITUNE_SPACE_SHAPE'
   | 'VITUNE_MAX_TRIALS'
+  | 'VITUNE_ASHA_OPTION'
+  | 'VITUNE_HYPERBAND_OPTION'
+  | 'VITUNE_MEDIAN_STOPPING_OPTION'
+  | 'VITUNE_PB2_OPTION'
+  | 'VITUNE_MAX_T'
+  | 'VITUNE_GRACE_PERIOD'
+  | 'VITUNE_REDUCTION_FACTOR'
+  | 'VITUNE_BRACKETS'
+  | 'VITUNE_MIN_SAMPLES'
+  | 'VITUNE_PB2_BOUNDS'
+  | 'VITUNE_PB2_WITH_MUTATIONS'
+  | 'VITUNE_SCHEDULER_WITHOUT_METRIC'
 
 /** Base class of every error vitune throws on purpose: a stable `code` and a message that says what to do. */
 export class VituneError extends Error {

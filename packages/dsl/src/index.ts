@@ -32,6 +32,22 @@ export {
 } from './domains.js'
 export { type DefinitionErrorCode, ExperimentDefinitionError, VituneError } from './errors.js'
 export { type PolicyErrorCode, PolicyLogError, type PolicyRecord, parsePolicy, parsePolicyLine } from './policy.js'
+export type {
+  AshaOptions,
+  HyperBandOptions,
+  InferBoundsConfig,
+  MedianStoppingOptions,
+  Pb2Bounds,
+  Pb2BoundsShape,
+  Pb2Options,
+  Pb2Range,
+  ResolvedAshaOptions,
+  ResolvedHyperBandOptions,
+  ResolvedMedianStoppingOptions,
+  ResolvedPb2Options,
+  WithBounds,
+} from './scheduler-options.js'
+export { ASHA_DEFAULTS, HYPERBAND_DEFAULTS, MEDIAN_STOPPING_DEFAULTS, PB2_DEFAULTS } from './scheduler-options.js'
 export { type TrainableModule, trainable, trainableModuleOf } from './trainable-module.js'
 export type {
   AutoResultKey,
