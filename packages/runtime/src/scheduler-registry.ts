@@ -1,6 +1,10 @@
 import type { ExperimentDef, SchedulerDef } from '@vitune/dsl'
 import type { RandomStream } from './random.js'
+import { AshaScheduler } from './schedulers/asha.js'
 import { FifoScheduler } from './schedulers/fifo.js'
+import { HyperBandScheduler } from './schedulers/hyperband.js'
+import { MedianStoppingScheduler } from './schedulers/median-stopping.js'
+import { createPb2Scheduler, pb2Bounds } from './schedulers/pb2.js'
 import { PbtScheduler } from './schedulers/pbt.js'
 import { PbtReplayScheduler } from './schedulers/pbt-replay.js'
 import type { Scheduler } from './schedulers/types.js'
@@ -53,6 +57,31 @@ export const SCHEDULERS: { readonly [K in SchedulerDef['kind']]: SchedulerEntry<
     settings: (s) => ({ records: s.policy.length }),
     create: (s) => new PbtReplayScheduler(s.policy),
   },
+  asha: {
+    label: () => 'ASHA',
+    settings: ({ kind: _kind, ...options }, def) => plain({ ...options, metric: def.metric, mode: def.mode }),
+    create: (s, def, stream) => new AshaScheduler({ ...s, ...metricOf(def) }, stream),
+  },
+  hyperband: {
+    label: () => 'HyperBand',
+    settings: ({ kind: _kind, ...options }, def) => plain({ ...options, metric: def.metric, mode: def.mode }),
+    create: (s, def) => new HyperBandScheduler({ ...s, ...metricOf(def) }),
+  },
+  medianStopping: {
+    label: () => 'median stopping',
+    settings: ({ kind: _kind, ...options }, def) => plain({ ...options, metric: def.metric, mode: def.mode }),
+    create: (s, def) => new MedianStoppingScheduler({ ...s, ...metricOf(def) }),
+  },
+  pb2: {
+    label: (s) => `PB2 ${s.synch ? 'synchronous' : 'asynchronous'}`,
+    settings: ({ kind: _kind, ...options }, def) => plain({ ...options, metric: def.metric, mode: def.mode }),
+    create: (s, def, stream) => createPb2Scheduler({ ...s, ...metricOf(def), bounds: pb2Bounds(s.hyperparamBounds, def.space) }, stream),
+  },
+}
+
+/** The metric and mode a scheduler compares trials by; validateExperiment made sure both are set. */
+function metricOf(def: ExperimentDef): { readonly metric: string; readonly mode: 'min' | 'max' } {
+  return { metric: def.metric as string, mode: def.mode as 'min' | 'max' }
 }
 
 function entryOf<K extends SchedulerDef['kind']>(scheduler: DefOf<K>): SchedulerEntry<DefOf<K>> {

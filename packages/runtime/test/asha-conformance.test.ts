@@ -131,7 +131,10 @@ describe('AsyncHyperBandSuite', () => {
     const { driver } = asha({ gracePeriod: 1, maxT: 10, reductionFactor: 2, brackets: 3 })
     const values = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
     const trials = values.map(() => driver.add())
-    for (let i = 0; i < 10; i++) trials.forEach((t, k) => driver.decide(t, rayResult(i, values[k] as number)))
+    for (let i = 0; i < 10; i++)
+      trials.forEach((t, k) => {
+        driver.decide(t, rayResult(i, values[k] as number))
+      })
     trials.forEach((t, k) => {
       driver.complete(t, rayResult(10, values[k] as number))
     })

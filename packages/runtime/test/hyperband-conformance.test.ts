@@ -1,9 +1,9 @@
 // Ray's HyperbandSuite (test_trial_scheduler.py), driven through the scheduler interface with a
 // fake runner that applies decisions. Test names are Ray's; see reference/ray-schedulers.md §3.8.
 import { describe, expect, test } from 'vitest'
-import { bracketSize, bracketsPerBand } from '../src/schedulers/hyperband-bracket.js'
 import { HyperBandScheduler, type HyperBandSettings } from '../src/schedulers/hyperband.js'
-import type { TrialDecision } from '../src/schedulers/types.js'
+import { bracketSize, bracketsPerBand } from '../src/schedulers/hyperband-bracket.js'
+import { chooseTrialToRun, type TrialDecision } from '../src/schedulers/types.js'
 import { type DriverTrial, rayResult, SchedulerDriver } from './helpers/scheduler-driver.js'
 
 const BASE: HyperBandSettings = {
@@ -201,7 +201,7 @@ describe('HyperbandSuite', () => {
   test('testFilterNoneBracket: brackets too small to exist are skipped when choosing a trial', () => {
     const { scheduler, driver } = setup(100, { maxT: 20 })
     expect(scheduler.bands().some((band) => band.includes(null))).toBe(true)
-    expect(scheduler.chooseTrialToRun(driver)).toBeDefined()
+    expect(chooseTrialToRun(scheduler, driver)).toBeDefined()
   })
 
   /** Ray's _testSmallMaxT: maxT 8, η 2, 8 trials; trials 0–3 in bracket s=0 (r 8), 4–7 in s=1 (r 4). */
@@ -249,21 +249,122 @@ describe('HyperbandSuite', () => {
     const values = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
     const trials = driver.trials
     for (const t of trials) t.status = 'RUNNING'
-    for (let i = 0; i < 10; i++) trials.forEach((t, k) => driver.decide(t, rayResult(i, values[k] as number)))
+    for (let i = 0; i < 10; i++)
+      trials.forEach((t, k) => {
+        driver.decide(t, rayResult(i, values[k] as number))
+      })
     trials.forEach((t, k) => {
       driver.complete(t, rayResult(10, values[k] as number))
     })
   })
 })
 
+describe('HyperBand beyond Ray', () => {
+  test("a straggler's error that completes a rung: the losers stop with the next decision", () => {
+    const { scheduler, driver } = setup(STATS.s0.n + STATS.s1.n)
+    const trials = liveTrials(scheduler, driver)
+    // Bracket s=0's trials are busy running.
+    for (const t of driver.trials) t.status = 'RUNNING'
+    trials.slice(0, -1).forEach((t, i) => {
+      expect(driver.report(t, rayResult(STATS.s1.r, i))).toBe('PAUSE')
+    })
+    driver.error(trials[trials.length - 1] as DriverTrial)
+    // Promoted: the best three (rewards 6, 5, 4); the four worst wait to be stopped.
+    const promoted = driver.launchNext() as DriverTrial
+    expect(promoted.id).toBe(trials[4]?.id)
+    driver.report(promoted, rayResult(STATS.s1.r + 1, 5))
+    expect(new Set(driver.stopped)).toEqual(new Set(trials.slice(0, 4).map((t) => t.id)))
+    expect(trials.slice(0, 4).every((t) => t.status === 'TERMINATED')).toBe(true)
+  })
+
+  test('an error completing the last rung ends the waiting trials, even when nothing else runs (ray#6780)', () => {
+    const { scheduler, driver } = setup(STATS.s0.n)
+    const trials = liveTrials(scheduler, driver)
+    for (const t of trials) t.status = 'RUNNING'
+    trials.slice(0, -1).forEach((t, i) => {
+      expect(driver.report(t, rayResult(STATS.s0.r, i))).toBe('PAUSE')
+    })
+    driver.error(trials[trials.length - 1] as DriverTrial)
+    // No decision can carry the stops: one waiting trial runs once more; its STOP carries the others.
+    const next = driver.launchNext() as DriverTrial
+    expect(next.id).toBe(trials[0]?.id)
+    expect(driver.report(next, rayResult(STATS.s0.r + 1, 0))).toBe('STOP')
+    expect(driver.stopped).toEqual(trials.slice(1, 4).map((t) => t.id))
+    expect(driver.launchNext()).toBeUndefined()
+    expect(driver.inStatus('PAUSED')).toEqual([])
+  })
+
+  test('snapshot and restore: a resumed run that adds its trials again leaves the brackets as they were', () => {
+    const { scheduler, driver } = setup(20)
+    for (const t of liveTrials(scheduler, driver)) driver.report(t, rayResult(1, 1))
+    const saved = structuredClone(scheduler.snapshot())
+    const restored = new HyperBandScheduler(BASE)
+    restored.restore(saved)
+    for (const t of driver.trials) restored.onTrialAdd(driver, t)
+    expect(restored.snapshot()).toEqual(saved)
+  })
+})
+
 describe('HyperBand sizes (reference/ray-schedulers.md §3.2)', () => {
   test.each([
-    [81, 3, 5, [[5, 81], [8, 27], [15, 9], [34, 3], [81, 1]]],
-    [1000, 10, 4, [[4, 1000], [20, 100], [134, 10], [1000, 1]]],
-    [8, 2, 4, [[4, 8], [4, 4], [6, 2], [8, 1]]],
-    [20, 3, 4, [[4, 20], [6, 6], [12, 2], [27, 0]]],
+    [
+      81,
+      3,
+      5,
+      [
+        [5, 81],
+        [8, 27],
+        [15, 9],
+        [34, 3],
+        [81, 1],
+      ],
+    ],
+    [
+      1000,
+      10,
+      4,
+      [
+        [4, 1000],
+        [20, 100],
+        [134, 10],
+        [1000, 1],
+      ],
+    ],
+    [
+      8,
+      2,
+      4,
+      [
+        [4, 8],
+        [4, 4],
+        [6, 2],
+        [8, 1],
+      ],
+    ],
+    [
+      20,
+      3,
+      4,
+      [
+        [4, 20],
+        [6, 6],
+        [12, 2],
+        [27, 0],
+      ],
+    ],
     [1, 3, 1, [[1, 1]]],
-    [100, 3, 5, [[5, 100], [8, 33], [15, 11], [34, 3], [81, 1]]],
+    [
+      100,
+      3,
+      5,
+      [
+        [5, 100],
+        [8, 33],
+        [15, 11],
+        [34, 3],
+        [81, 1],
+      ],
+    ],
   ])('maxT %d, η %d: %d brackets of (n, r) %j', (maxT, reductionFactor, count, sizes) => {
     expect(bracketsPerBand({ maxT, reductionFactor })).toBe(count)
     expect(sizes.map((_, s) => bracketSize({ maxT, reductionFactor }, s))).toEqual(sizes.map(([n0, r0]) => ({ n0, r0 })))

@@ -120,7 +120,10 @@ describe('EarlyStoppingSuite', () => {
     const { driver } = msr()
     const values = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
     const trials = values.map(() => driver.add())
-    for (let i = 0; i < 10; i++) trials.forEach((t, k) => driver.decide(t, rayResult(i, values[k] as number)))
+    for (let i = 0; i < 10; i++)
+      trials.forEach((t, k) => {
+        driver.decide(t, rayResult(i, values[k] as number))
+      })
     trials.forEach((t, k) => {
       driver.complete(t, rayResult(10, values[k] as number))
     })

@@ -1,7 +1,7 @@
 import type { Config } from '@vitune/dsl'
 import { deriveStream, type RandomStream } from '../random.js'
 import type { Result } from '../types.js'
-import { fifoChoice, fifoChoices } from './fifo-choice.js'
+import { WaitingQueue } from './fifo.js'
 import { nanPercentile } from './numpy.js'
 import { decide, type ExploitAction, type RunnerView, type Scheduler, type SchedulerDecision, type TrialView } from './types.js'
 
@@ -76,6 +76,7 @@ const STOP = Object.freeze(decide('STOP'))
  * stopping-based variant Ray implements, never pausing.
  */
 export class AshaScheduler implements Scheduler {
+  readonly #queue = new WaitingQueue()
   readonly #o: AshaSettings
   readonly #sign: 1 | -1
   #stream: RandomStream
@@ -92,7 +93,8 @@ export class AshaScheduler implements Scheduler {
   }
 
   onTrialAdd(_runner: RunnerView, trial: TrialView): Config | undefined {
-    // A retried trial keeps its bracket (Ray's on_trial_error leaves the mapping).
+    // A retried trial keeps its bracket (Ray's on_trial_error leaves the mapping), and so does a
+    // trial added again by a resumed run.
     if (this.#trialBracket.has(trial.id)) return undefined
     // Softmax over rung counts: brackets with more rungs are more likely (Ray's on_trial_add).
     const sizes = this.#brackets.map((b) => b.length)
@@ -131,9 +133,9 @@ export class AshaScheduler implements Scheduler {
     const result = trial.lastResult
     const time = result?.[this.#o.timeAttr]
     const value = result?.[this.#o.metric]
-    // The final result fills the rungs (its decision is ignored), as in Ray; then the trial is forgotten.
+    // The final result fills the rungs (its decision is ignored), as in Ray. Unlike Ray the trial keeps
+    // its bracket: a resumed run adds every trial again, and a known trial draws no new bracket.
     if (typeof time === 'number' && typeof value === 'number') this.#judge(trial.id, time, this.#sign * value)
-    this.#trialBracket.delete(trial.id)
     return []
   }
 
@@ -141,12 +143,9 @@ export class AshaScheduler implements Scheduler {
     return []
   }
 
-  chooseTrialToRun(runner: RunnerView): TrialView | undefined {
-    return fifoChoice(runner)
-  }
-
+  /** FIFO's choice, which Ray's scheduler inherits. */
   chooseTrialsToRun(runner: RunnerView, count: number): readonly TrialView[] {
-    return fifoChoices(runner, count)
+    return this.#queue.first(runner, count)
   }
 
   stats() {

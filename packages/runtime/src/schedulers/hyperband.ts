@@ -30,13 +30,16 @@ export interface HyperBandState {
   readonly current: readonly [number, number] | undefined
   readonly numStopped: number
   readonly stops: readonly HyperBandStop[]
+  /** Stops decided by a completion or an error, not yet carried by a decision. */
+  readonly pendingStops: readonly string[]
+  readonly stopOnResult: readonly string[]
 }
 
 /**
  * HyperBand (Ray's `HyperBandScheduler`, synchronous successive halving in bands of brackets): a
  * trial that reaches its bracket's milestone pauses until every trial of the bracket has; then the
  * best 1/η go on to a milestone η times further and the rest stop. It is the one scheduler here
- * that ends other trials than the one reporting: those stops wait in `takeTrialStops()`.
+ * that ends other trials than the one reporting: the decision's `stop` lists them.
  */
 export class HyperBandScheduler implements Scheduler {
   readonly #o: HyperBandSettings
@@ -47,8 +50,15 @@ export class HyperBandScheduler implements Scheduler {
   #current: readonly [number, number] | undefined
   #numStopped = 0
   #stops: HyperBandStop[] = []
-  /** Other trials to stop, collected by the last hook call; the runner drains them. */
+  /**
+   * Other trials to stop, decided while no decision could carry them (a trial's completion or error
+   * completed a rung); the next decision carries them.
+   */
   #pendingStops: string[] = []
+  /** Deferred stops resumed only to be stopped, because nothing else could run (see chooseTrialsToRun). */
+  #stopOnResult = new Set<string>()
+  /** Trials whose place came from `restore` and that were not added since: a resumed run adds them again. */
+  #restored = new Set<string>()
 
   constructor(settings: HyperBandSettings) {
     this.#o = settings
@@ -57,6 +67,7 @@ export class HyperBandScheduler implements Scheduler {
   }
 
   onTrialAdd(_runner: RunnerView, trial: TrialView): Config | undefined {
+    if (this.#restored.delete(trial.id)) return undefined
     // A retried trial joins a bracket anew, as Ray re-adds it; it already left its old one on error.
     let bracket = this.#currentBracket()
     if (bracket === undefined || bracket.filled()) bracket = this.#openBracket()
@@ -66,6 +77,7 @@ export class HyperBandScheduler implements Scheduler {
   }
 
   onTrialResult(runner: RunnerView, trial: TrialView, result: Result): SchedulerDecision {
+    if (this.#stopOnResult.delete(trial.id)) return this.#withStops(decide('STOP'))
     const bracket = this.#bracketOf(trial.id)
     if (bracket.update(trial.id, result, this.#sign) === undefined) {
       const key = typeof result[this.#o.timeAttr] !== 'number' ? this.#o.timeAttr : this.#o.metric
@@ -74,8 +86,8 @@ export class HyperBandScheduler implements Scheduler {
         `experiment "${runner.experiment}", trial ${trial.id}: the result has no numeric \`${key}\`, which HyperBand needs to rank trials at its milestones. Report it from the trainable.`,
       )
     }
-    if (bracket.continueTrial(trial.id)) return decide('CONTINUE')
-    return decide(this.#processBracket(runner, bracket, trial.id))
+    if (bracket.continueTrial(trial.id)) return this.#withStops(decide('CONTINUE'))
+    return this.#withStops(decide(this.#processBracket(runner, bracket, trial.id)))
   }
 
   onTrialComplete(runner: RunnerView, trial: TrialView): readonly ExploitAction[] {
@@ -89,34 +101,39 @@ export class HyperBandScheduler implements Scheduler {
   }
 
   /**
-   * Ray's choice: bands in order, their brackets least complete first, trials in add order; the
-   * first PENDING trial, or PAUSED one the last halving promoted. Other PAUSED trials wait.
+   * Ray's choice, `count` times: bands in order, their brackets least complete first, trials in add
+   * order; PENDING trials, and PAUSED ones the last halving promoted. Other PAUSED trials wait.
+   * Starting a trial changes no bracket's completion, so one pass gives what successive calls would.
    */
-  chooseTrialToRun(runner: RunnerView): TrialView | undefined {
+  chooseTrialsToRun(runner: RunnerView, count: number): readonly TrialView[] {
     const byId = new Map(runner.trials.map((t) => [t.id, t]))
+    const chosen: TrialView[] = []
     for (const band of this.#bands) {
       const brackets = band.filter((b): b is Bracket => b !== null)
       const order = brackets.map((b, i) => ({ b, i, completion: b.completion() })).sort((x, y) => x.completion - y.completion || x.i - y.i)
       for (const { b } of order) {
         for (const id of b.live.keys()) {
+          if (chosen.length === count) return chosen
           const trial = byId.get(id)
-          if (trial === undefined) continue
-          if (trial.status === 'PENDING' || (trial.status === 'PAUSED' && b.toUnpause.has(id))) return trial
+          if (trial !== undefined && (trial.status === 'PENDING' || (trial.status === 'PAUSED' && b.toUnpause.has(id)))) chosen.push(trial)
         }
       }
     }
-    return undefined
+    // Stops decided by a completion or an error wait for the next decision. When nothing else can
+    // run, no decision will come: resume those trials so that their next result stops them.
+    if (chosen.length === 0 && runner.statusCounts.RUNNING === 0 && this.#pendingStops.length > 0) {
+      for (const id of this.#pendingStops.splice(0, count)) {
+        const trial = byId.get(id)
+        if (trial === undefined || trial.status !== 'PAUSED') continue
+        this.#stopOnResult.add(id)
+        chosen.push(trial)
+      }
+    }
+    return chosen
   }
 
   stats() {
     return { stopped: this.#numStopped, brackets: this.#bands.reduce((n, band) => n + band.filter((b) => b !== null).length, 0) }
-  }
-
-  /** Other trials the last hook call decided to stop (PAUSED losers of a halving); emptied by the call. */
-  takeTrialStops(): readonly string[] {
-    const stops = this.#pendingStops
-    this.#pendingStops = []
-    return stops
   }
 
   /** Every trial HyperBand ended, in order, with its bracket and milestone. */
@@ -136,6 +153,8 @@ export class HyperBandScheduler implements Scheduler {
       current: this.#current,
       numStopped: this.#numStopped,
       stops: this.stops(),
+      pendingStops: [...this.#pendingStops],
+      stopOnResult: [...this.#stopOnResult],
     }
   }
 
@@ -146,7 +165,9 @@ export class HyperBandScheduler implements Scheduler {
     this.#current = saved.current
     this.#numStopped = saved.numStopped
     this.#stops = [...saved.stops]
-    this.#pendingStops = []
+    this.#pendingStops = [...saved.pendingStops]
+    this.#stopOnResult = new Set(saved.stopOnResult)
+    this.#restored = new Set(this.#trialInfo.keys())
   }
 
   checkpointsInUse() {
@@ -198,7 +219,28 @@ export class HyperBandScheduler implements Scheduler {
     const bracket = this.#bands[info[0]]?.[info[1]]
     if (bracket === undefined || bracket === null || !bracket.live.delete(trialId)) return
     bracket.toUnpause.delete(trialId)
-    if (!bracket.finished() && bracket.live.size > 0) this.#processBracket(runner, bracket, undefined)
+    if (bracket.live.size === 0) return
+    if (!bracket.finished()) {
+      this.#processBracket(runner, bracket, undefined)
+      return
+    }
+    // The removal completed the bracket's last rung: the trials waiting there end (Ray leaves them
+    // PAUSED and never resumes them, ray#6780).
+    const status = statusLookup(runner)
+    const [band] = info
+    for (const [id, result] of [...bracket.live]) {
+      if (status(id) !== 'PAUSED') continue
+      this.#stops.push({ trialId: id, band, s: bracket.s, milestone: bracket.cumulR, time: result?.time ?? 0, reason: 'finished' })
+      this.#stopOther(bracket, id)
+    }
+  }
+
+  /** The decision for the reporting trial, carrying every stop decided so far. */
+  #withStops(decision: SchedulerDecision): SchedulerDecision {
+    if (this.#pendingStops.length === 0) return decision
+    const stop = this.#pendingStops
+    this.#pendingStops = []
+    return { ...decision, stop }
   }
 
   /** Ray's `_process_bracket`: the decision for `reportingId`; other trials' stops go to the queue. */

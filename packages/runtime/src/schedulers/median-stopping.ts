@@ -1,6 +1,6 @@
 import type { Config } from '@vitune/dsl'
 import type { Result } from '../types.js'
-import { fifoChoice, fifoChoices } from './fifo-choice.js'
+import { WaitingQueue } from './fifo.js'
 import { npMean, npMedian } from './numpy.js'
 import { decide, type ExploitAction, type RunnerView, type Scheduler, type SchedulerDecision, type TrialView } from './types.js'
 
@@ -48,6 +48,7 @@ const CONTINUE = Object.freeze(decide('CONTINUE'))
  * to the same time is stopped. With too few other trials it yields its slot to waiting trials.
  */
 export class MedianStoppingScheduler implements Scheduler {
+  readonly #queue = new WaitingQueue()
   readonly #o: MedianStoppingSettings
   #results = new Map<string, History>()
   #stopped = new Set<string>()
@@ -95,7 +96,12 @@ export class MedianStoppingScheduler implements Scheduler {
     const time = result?.[this.#o.timeAttr]
     const value = result?.[this.#o.metric]
     // Ray appends the final result; one it already recorded from onTrialResult is not counted twice.
-    if (result !== undefined && typeof time === 'number' && typeof value === 'number' && this.#results.get(trial.id)?.lastIteration !== result.trainingIteration)
+    if (
+      result !== undefined &&
+      typeof time === 'number' &&
+      typeof value === 'number' &&
+      this.#results.get(trial.id)?.lastIteration !== result.trainingIteration
+    )
       this.#record(trial.id, result, time, value)
     return []
   }
@@ -104,12 +110,9 @@ export class MedianStoppingScheduler implements Scheduler {
     return []
   }
 
-  chooseTrialToRun(runner: RunnerView): TrialView | undefined {
-    return fifoChoice(runner)
-  }
-
+  /** FIFO's choice, which Ray's scheduler inherits. */
   chooseTrialsToRun(runner: RunnerView, count: number): readonly TrialView[] {
-    return fifoChoices(runner, count)
+    return this.#queue.first(runner, count)
   }
 
   stats() {
@@ -132,7 +135,9 @@ export class MedianStoppingScheduler implements Scheduler {
 
   restore(state: unknown): void {
     const saved = state as MedianStoppingState
-    this.#results = new Map(saved.results.map(([id, points, lastIteration]) => [id, { points: points.map(([t, v]) => [t, v] as [number, number]), lastIteration }]))
+    this.#results = new Map(
+      saved.results.map(([id, points, lastIteration]) => [id, { points: points.map(([t, v]) => [t, v] as [number, number]), lastIteration }]),
+    )
     this.#stopped = new Set(saved.stopped)
     this.#lastPause = new Map(saved.lastPause)
     this.#stops = [...saved.stops]
@@ -184,7 +189,5 @@ export class MedianStoppingScheduler implements Scheduler {
 
 /** Whether a trial waits for a slot: Ray's "any live trial PENDING or PAUSED". */
 function waiting(runner: RunnerView): boolean {
-  const counts = runner.statusCounts
-  if (counts !== undefined) return counts.PENDING + counts.PAUSED > 0
-  return runner.trials.some((t) => t.status === 'PENDING' || t.status === 'PAUSED')
+  return runner.statusCounts.PENDING + runner.statusCounts.PAUSED > 0
 }

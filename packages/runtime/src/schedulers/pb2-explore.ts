@@ -160,11 +160,7 @@ export function pb2Explore(input: Pb2ExploreInput): Pb2Choice {
   const spread =
     input.pending.length === 0
       ? gp
-      : GaussianProcess.condition(
-          [...X, ...input.pending.map((p) => [...context, ...p])],
-          [...y, ...input.pending.map(() => 0)],
-          gp.hyperparameters,
-        )
+      : GaussianProcess.condition([...X, ...input.pending.map((p) => [...context, ...p])], [...y, ...input.pending.map(() => 0)], gp.hyperparameters)
   const kappa = ucbKappa(X.length)
   const ucb = (x: readonly number[]) => {
     const point = [...context, ...x]

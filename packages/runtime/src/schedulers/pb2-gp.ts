@@ -18,16 +18,21 @@ export interface GpHyperparameters {
 /** Where a cold fit starts: Ray's σ² = 1, ℓ = 1, ε = 0.1, and GPy's initial noise of 1. */
 export const GP_START: GpHyperparameters = { variance: 1, lengthscale: 1, epsilon: 0.1, noise: 1 }
 
-/**
- * Bounds of the fit. σ² and ε as scikit-learn's generation of Ray's PB2; ℓ at most 1, the cap
- * Ray's GPy generation clips it to (inputs live in [0, 1]); noise at least 1e-6 of σ².
- */
+/** Bounds of the fit: σ², ℓ and ε as scikit-learn's generation of Ray's PB2; noise from 1e-6 to 10 times σ². */
 export const GP_BOUNDS = {
   variance: [1e-5, 1e5],
-  lengthscale: [1e-5, 1],
+  lengthscale: [1e-5, 1e5],
   epsilon: [1e-5, 0.5],
   noiseRatio: [1e-6, 10],
 } as const
+
+/**
+ * Standard deviation of the log-normal priors on ℓ and ε, centred on Ray's start. PB2 fits a GP to
+ * a handful of intervals; plain maximum likelihood then swings ℓ to its bounds (a flat or a spiky
+ * model) and the acquisition follows. Ray's single L-BFGS-B start rarely leaves the neighbourhood of
+ * (ℓ, ε) = (1, 0.1) on so little data; the prior says so explicitly (docs/ray-differences.md).
+ */
+export const GP_PRIOR_SD = 0.5
 
 /** Added to the diagonal so that duplicated rows never break the factorisation. */
 const JITTER = 1e-8
@@ -155,13 +160,13 @@ export function logMarginalLikelihood(X: readonly (readonly number[])[], y: read
 }
 
 /** Likelihood evaluations per fit at most: from a cold start, and from the previous fit's optimum. */
-const COLD_EVALUATIONS = 60
-const WARM_EVALUATIONS = 30
+const COLD_EVALUATIONS = 40
+const WARM_EVALUATIONS = 16
 
 /**
- * Maximises the log marginal likelihood over the bounded hyperparameters: σ² in closed form, the
- * rest by Nelder–Mead in log space from `start` (the previous fit's optimum, when there is one:
- * the data change little between two choices).
+ * Maximises the log marginal likelihood (with the priors on ℓ and ε) over the bounded
+ * hyperparameters: σ² in closed form, the rest by Nelder–Mead in log space from `start` (the
+ * previous fit's optimum, when there is one: the data change little between two choices).
  */
 export function fitHyperparameters(X: readonly (readonly number[])[], y: readonly number[], start?: GpHyperparameters): GpHyperparameters {
   const inputs = new Inputs(X)
@@ -169,7 +174,9 @@ export function fitHyperparameters(X: readonly (readonly number[])[], y: readonl
   const b = [GP_BOUNDS.lengthscale, GP_BOUNDS.epsilon, GP_BOUNDS.noiseRatio] as const
   const u0 = [from.lengthscale, from.epsilon, from.noise / from.variance].map((v, i) => Math.log(clamp(v, b[i] as readonly [number, number])))
   const at = (u: readonly number[]) => profiledLikelihood(inputs, y, Math.exp(u[0] as number), Math.exp(u[1] as number), Math.exp(u[2] as number))
-  const best = nelderMead((u) => -at(u).lml, u0, {
+  const prior = (u: readonly number[]) =>
+    -(((u[0] as number) - Math.log(GP_START.lengthscale)) ** 2 + ((u[1] as number) - Math.log(GP_START.epsilon)) ** 2) / (2 * GP_PRIOR_SD ** 2)
+  const best = nelderMead((u) => -(at(u).lml + prior(u)), u0, {
     lower: b.map(([low]) => Math.log(low)),
     upper: b.map(([, high]) => Math.log(high)),
     step: start === undefined ? 1 : 0.3,

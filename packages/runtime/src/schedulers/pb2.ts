@@ -1,11 +1,11 @@
-import type { Config } from '@vitune/dsl'
-import { deriveStream, type RandomStream } from '../random.js'
-import { formatVars, freezeConfig } from '../search/variants.js'
-import type { CheckpointRef, Result } from '../types.js'
-import { PbtScheduler, type PbtSchedulerState } from './pbt.js'
+import { type Config, isDomain, isNestedSpec, type Pb2BoundsShape, type SpaceSpec } from '@vitune/dsl'
+import type { RandomStream } from '../random.js'
 import { getPath, type Pb2Bound, type Pb2Row, pb2Explore, setPath } from './pb2-explore.js'
 import type { GpHyperparameters } from './pb2-gp.js'
-import type { ExploitAction, RunnerView, Scheduler, SchedulerDecision, TrialView } from './types.js'
+import { PbtScheduler } from './pbt.js'
+import type { Explored } from './pbt-explore.js'
+import type { ExploreStrategy } from './pbt-strategy.js'
+import type { RunnerView, TrialView } from './types.js'
 
 /** PB2's settings, in Ray's terms: PBT's, with bounds instead of mutations. */
 export interface Pb2Settings {
@@ -21,111 +21,102 @@ export interface Pb2Settings {
   readonly bounds: readonly Pb2Bound[]
 }
 
-/** Everything PB2 saves to resume: PBT's state, the data table and the round's pending points. */
+/** What PB2 saves to resume, besides PBT's state: the data table and the round's pending points. */
 export interface Pb2State {
-  readonly pbt: PbtSchedulerState
   readonly rows: readonly Pb2Row[]
   readonly lastExplorationTime: number
   readonly pending: readonly (readonly number[])[] | undefined
-  readonly random: object
-  readonly gpFits: number
   readonly hyperparameters: GpHyperparameters | undefined
 }
 
+const INTEGER_DOMAINS = new Set(['randint', 'qrandint', 'lograndint', 'qlograndint'])
+
 /**
- * Population Based Bandits (Ray's `PB2`): PBT whose explore step is a GP bandit. Readiness,
- * quantiles, donors, checkpoints, synchronous barriers and policy logs are PBT's; after each
- * perturbation-ready result PB2 records a row of (time, hyperparameters, score), and every exploit's
- * new config is PB2's choice instead of a random perturbation.
+ * PB2's bounds as a list in key order, nested keys as paths. A key the space draws from an integer
+ * domain explores whole numbers (Ray casts to the donor's type; JavaScript cannot tell 1.0 from 1).
  */
-export class Pb2Scheduler implements Scheduler {
-  readonly #o: Pb2Settings
-  readonly #pbt: PbtScheduler
-  readonly #sign: 1 | -1
-  #stream: RandomStream
+export function pb2Bounds(bounds: Pb2BoundsShape, space: SpaceSpec | undefined, prefix: readonly string[] = []): Pb2Bound[] {
+  const out: Pb2Bound[] = []
+  for (const [key, value] of Object.entries(bounds)) {
+    const inSpace: unknown = space?.[key]
+    if (Array.isArray(value)) {
+      const [low, high] = value as [number, number]
+      out.push({ path: [...prefix, key], low, high, integer: isDomain(inSpace) && INTEGER_DOMAINS.has(inSpace.$domain) })
+    } else {
+      out.push(...pb2Bounds(value as Pb2BoundsShape, isNestedSpec(inSpace) ? (inSpace as SpaceSpec) : undefined, [...prefix, key]))
+    }
+  }
+  return out
+}
+
+/**
+ * PB2's explore strategy (Ray's `pb2.py` over PBT): every perturbation-ready score becomes a row of
+ * (trial, time, hyperparameters, score), and an exploit's new config is the GP bandit's choice
+ * (pb2-explore.ts) instead of a random perturbation. Missing bounded keys are drawn at trial start.
+ */
+export class Pb2Explore implements ExploreStrategy {
+  readonly #bounds: readonly Pb2Bound[]
+  readonly #customExplore: ((config: Config) => Config) | undefined
   #rows: Pb2Row[] = []
   #lastExplorationTime = 0
   #pending: (readonly number[])[] | undefined
-  #gpFits = 0
   /** The last fit's hyperparameters: the next fit starts there. */
   #hyperparameters: GpHyperparameters | undefined
-  #restored = new Set<string>()
 
-  constructor(settings: Pb2Settings, stream: RandomStream) {
-    this.#o = settings
-    this.#sign = settings.mode === 'max' ? 1 : -1
-    // PBT draws donors from the scheduler's stream; PB2's own draws come from a stream derived from it.
-    this.#stream = deriveStream(Math.floor(stream.next() * 2 ** 32), 'pb2')
-    this.#pbt = new PbtScheduler(
-      {
-        perturbationInterval: settings.perturbationInterval,
-        timeAttr: settings.timeAttr,
-        burnInPeriod: 0,
-        quantileFraction: settings.quantileFraction,
-        resampleProbability: 0,
-        perturbationFactors: [1.2, 0.8],
-        synch: settings.synch,
-        keepInBounds: true,
-        requireAttrs: settings.requireAttrs,
-        metric: settings.metric,
-        mode: settings.mode,
-        // PBT's own explore then clones the donor's config; PB2 replaces it below.
-        mutations: {},
-      },
+  constructor(bounds: readonly Pb2Bound[], customExplore?: (config: Config) => Config) {
+    this.#bounds = bounds
+    this.#customExplore = customExplore
+  }
+
+  /** Draws every bounded key the config lacks uniformly within its bounds (Ray's on_trial_add). */
+  fill(config: Config, stream: RandomStream): Config | undefined {
+    let filled: Config | undefined
+    for (const b of this.#bounds) {
+      if (getPath(config, b.path) !== undefined) continue
+      const u = b.low + stream.next() * (b.high - b.low)
+      filled = setPath(filled ?? config, b.path, b.integer ? Math.round(u) : u)
+    }
+    return filled
+  }
+
+  /** Ray's `PB2._save_trial_state`: one row per perturbation-ready result. */
+  scored(trial: TrialView, time: number, score: number): void {
+    this.#rows.push({ trialId: trial.id, time, values: this.#bounds.map((b) => Number(getPath(trial.config, b.path))), reward: score })
+  }
+
+  /** Ray's `PB2._get_new_config`: the GP bandit's choice for the donor's hyperparameters. */
+  explore(_runner: RunnerView, target: TrialView, donor: TrialView, stream: RandomStream): Explored {
+    // A new round (the data reached a later time) has no pending points yet.
+    if (this.#latestTime() > this.#lastExplorationTime) this.#pending = undefined
+    const choice = pb2Explore({
+      rows: this.#rows,
+      bounds: this.#bounds,
+      targetId: target.id,
+      donorId: donor.id,
+      donorConfig: donor.config,
+      pending: this.#pending ?? [],
       stream,
-    )
-  }
-
-  /** Fills every bounded key the config lacks with a uniform draw within its bounds (Ray's on_trial_add). */
-  onTrialAdd(runner: RunnerView, trial: TrialView): Config | undefined {
-    this.#pbt.onTrialAdd(runner, trial)
-    if (this.#restored.delete(trial.id)) return undefined
-    let config: Config | undefined
-    for (const b of this.#o.bounds) {
-      if (getPath(trial.config, b.path) !== undefined) continue
-      const u = b.low + this.#stream.next() * (b.high - b.low)
-      config = setPath(config ?? trial.config, b.path, b.integer ? Math.round(u) : u)
+      start: this.#hyperparameters,
+    })
+    if (choice.model !== undefined) this.#hyperparameters = choice.model.hyperparameters
+    if (choice.row !== undefined) this.#rows.push(choice.row)
+    const time = this.#latestTime()
+    if (time > this.#lastExplorationTime) {
+      this.#lastExplorationTime = time
+      this.#pending = [choice.vector]
+    } else {
+      this.#pending = [...(this.#pending ?? []), choice.vector]
     }
-    return config
-  }
-
-  onTrialResult(runner: RunnerView, trial: TrialView, result: Result): SchedulerDecision {
-    const config = trial.config
-    const { decision, exploits } = this.#pbt.onTrialResult(runner, trial, result)
-    // PBT took the result as perturbation-ready: it becomes a row (Ray's PB2._save_trial_state).
-    if (this.#pbt.trialState(trial.id)?.lastResult === result) {
-      this.#rows.push({
-        trialId: trial.id,
-        time: result[this.#o.timeAttr] as number,
-        values: this.#o.bounds.map((b) => Number(getPath(config, b.path))),
-        reward: this.#sign * (result[this.#o.metric] as number),
-      })
+    const config = this.#customExplore === undefined ? choice.config : this.#customExplore(choice.config)
+    if (config === undefined || config === null || typeof config !== 'object') throw new TypeError('customExplore must return the new config object')
+    const how = choice.model === undefined ? 'clone' : 'gp-ucb'
+    const operations: Record<string, unknown> = {}
+    for (const b of this.#bounds) {
+      let level = operations
+      for (const key of b.path.slice(0, -1)) level = (level[key] ??= {}) as Record<string, unknown>
+      level[b.path[b.path.length - 1] as string] = how
     }
-    return exploits.length === 0 ? { decision, exploits } : { decision, exploits: this.#explore(exploits) }
-  }
-
-  onTrialComplete(runner: RunnerView, trial: TrialView): readonly ExploitAction[] {
-    return this.#explore(this.#pbt.onTrialComplete(runner, trial))
-  }
-
-  onTrialError(runner: RunnerView, trial: TrialView): readonly ExploitAction[] {
-    return this.#explore(this.#pbt.onTrialError(runner, trial))
-  }
-
-  chooseTrialToRun(runner: RunnerView): TrialView | undefined {
-    return this.#pbt.chooseTrialToRun(runner)
-  }
-
-  chooseTrialsToRun(runner: RunnerView, count: number): readonly TrialView[] {
-    return this.#pbt.chooseTrialsToRun(runner, count)
-  }
-
-  stats() {
-    return { ...this.#pbt.stats(), gpFits: this.#gpFits }
-  }
-
-  checkpointsInUse(): readonly CheckpointRef[] {
-    return this.#pbt.checkpointsInUse()
+    return { config, operations }
   }
 
   /** PB2's data table: one row per perturbation-ready result and per explored config. */
@@ -135,72 +126,19 @@ export class Pb2Scheduler implements Scheduler {
 
   snapshot(): Pb2State {
     return {
-      pbt: this.#pbt.saveState(),
       rows: [...this.#rows],
       lastExplorationTime: this.#lastExplorationTime,
       pending: this.#pending === undefined ? undefined : [...this.#pending],
-      random: this.#stream.state(),
-      gpFits: this.#gpFits,
       hyperparameters: this.#hyperparameters,
     }
   }
 
   restore(state: unknown): void {
     const saved = state as Pb2State
-    this.#pbt.loadState(saved.pbt)
     this.#rows = [...saved.rows]
     this.#lastExplorationTime = saved.lastExplorationTime
     this.#pending = saved.pending === undefined ? undefined : [...saved.pending]
-    this.#stream = deriveStream(0, '', saved.random)
-    this.#gpFits = saved.gpFits
     this.#hyperparameters = saved.hyperparameters
-    this.#restored = new Set(saved.pbt.trials.map(([id]) => id))
-  }
-
-  /** Replaces the configs of PBT's exploits (clones of the donors) with PB2's choices, in order. */
-  #explore(exploits: readonly ExploitAction[]): readonly ExploitAction[] {
-    if (exploits.length === 0) return exploits
-    return exploits.map((action) => {
-      const { event } = action
-      // A new round (the data reached a later time) has no pending points yet.
-      const latest = this.#latestTime()
-      if (latest > this.#lastExplorationTime) this.#pending = undefined
-      const choice = pb2Explore({
-        rows: this.#rows,
-        bounds: this.#o.bounds,
-        targetId: event.targetId,
-        donorId: event.donorId,
-        donorConfig: event.donorConfig,
-        pending: this.#pending ?? [],
-        stream: this.#stream,
-        start: this.#hyperparameters,
-      })
-      if (choice.model !== undefined) {
-        this.#gpFits++
-        this.#hyperparameters = choice.model.hyperparameters
-      }
-      if (choice.row !== undefined) this.#rows.push(choice.row)
-      const time = this.#latestTime()
-      if (time > this.#lastExplorationTime) {
-        this.#lastExplorationTime = time
-        this.#pending = [choice.vector]
-      } else {
-        this.#pending = [...(this.#pending ?? []), choice.vector]
-      }
-      let config = choice.config
-      if (this.#o.customExplore !== undefined) config = this.#o.customExplore(config)
-      const newConfig = freezeConfig(config)
-      const explored = Object.fromEntries(this.#o.bounds.map((b) => [b.path.join('/'), getPath(newConfig, b.path)]))
-      const operations = Object.fromEntries(this.#o.bounds.map((b) => [b.path.join('/'), choice.model === undefined ? 'clone' : 'gp-ucb']))
-      const origTag = this.#pbt.trialState(event.targetId)?.origTag ?? event.targetId
-      const policy = action.policy === undefined ? undefined : ([...action.policy.slice(0, 5), newConfig] as unknown as typeof action.policy)
-      return {
-        ...action,
-        tag: `${origTag}@perturbed[${formatVars(explored)}]`,
-        policy,
-        event: { ...event, newConfig, operations },
-      }
-    })
   }
 
   #latestTime(): number {
@@ -208,4 +146,31 @@ export class Pb2Scheduler implements Scheduler {
     for (const row of this.#rows) if (row.time > latest) latest = row.time
     return latest
   }
+}
+
+/**
+ * Population Based Bandits (Ray's `PB2`): PBT (readiness, quantiles, donors, checkpoints,
+ * synchronous barriers, policy logs) with PB2's explore strategy. Its tags name the top-level
+ * bounded keys, as PBT's name the mutated ones.
+ */
+export function createPb2Scheduler(settings: Pb2Settings, stream: RandomStream): PbtScheduler {
+  const tagKeys = Object.fromEntries(settings.bounds.map((b) => [b.path[0] as string, [b.low, b.high]]))
+  return new PbtScheduler(
+    {
+      perturbationInterval: settings.perturbationInterval,
+      timeAttr: settings.timeAttr,
+      burnInPeriod: 0,
+      quantileFraction: settings.quantileFraction,
+      resampleProbability: 0,
+      perturbationFactors: [1.2, 0.8],
+      synch: settings.synch,
+      keepInBounds: true,
+      requireAttrs: settings.requireAttrs,
+      metric: settings.metric,
+      mode: settings.mode,
+      mutations: tagKeys,
+    },
+    stream,
+    new Pb2Explore(settings.bounds, settings.customExplore),
+  )
 }

@@ -1,7 +1,15 @@
 // A thin fake runner for the ASHA, HyperBand, median stopping and PB2 suites: it applies a
 // scheduler's decisions to trial statuses as the runner does, and nothing else (Ray's mock runner).
 import type { Config } from '@vitune/dsl'
-import type { ExploitAction, RunnerView, Scheduler, TrialDecision, TrialView } from '../../src/schedulers/types.js'
+import {
+  chooseTrialToRun,
+  type ExploitAction,
+  type RunnerView,
+  type Scheduler,
+  type SchedulerDecision,
+  type TrialDecision,
+  type TrialView,
+} from '../../src/schedulers/types.js'
 import type { CheckpointRef, Result, TrialStatus } from '../../src/types.js'
 
 /** A trial whose fields the test sets directly. */
@@ -34,16 +42,12 @@ export function rayResult(t: number, reward: number, extra: Record<string, unkno
   }
 }
 
-/** A scheduler that may end other trials than the reporting one (HyperBand). */
-interface StopsOthers {
-  takeTrialStops(): readonly string[]
-}
-const stopsOthers = (s: Scheduler): s is Scheduler & StopsOthers => typeof (s as Partial<StopsOthers>).takeTrialStops === 'function'
-
 /** Drives a scheduler through its hooks with trials in memory. */
 export class SchedulerDriver implements RunnerView {
   readonly experiment = 'driver'
   readonly trials: DriverTrial[] = []
+  /** Every other-trial stop a decision carried, in order (HyperBand's). */
+  readonly stopped: string[] = []
   /** Every exploit applied, in order. */
   readonly exploits: ExploitAction[] = []
   #nextCheckpoint = 0
@@ -65,9 +69,10 @@ export class SchedulerDriver implements RunnerView {
    * status stays as it is, whatever the decision.
    */
   decide(trial: DriverTrial, result: Result): TrialDecision {
-    const { decision } = this.scheduler.onTrialResult(this, trial, result)
+    const decided = this.scheduler.onTrialResult(this, trial, result)
     trial.lastResult = result
-    return decision
+    this.#stopOthers(decided)
+    return decided.decision
   }
 
   /** Reports a result for a RUNNING trial (set RUNNING first, as Ray's helpers do) and applies the decision. */
@@ -77,10 +82,11 @@ export class SchedulerDriver implements RunnerView {
     const checkpoint: CheckpointRef = { id: this.#nextCheckpoint++, trialId: trial.id, trainingIteration: result.trainingIteration, result }
     trial.reportCheckpoint = checkpoint
     trial.latestCheckpoint = checkpoint
-    const { decision, exploits } = this.scheduler.onTrialResult(this, trial, result)
+    const decided = this.scheduler.onTrialResult(this, trial, result)
+    const { decision, exploits } = decided
     trial.lastResult = result
     this.#apply(exploits)
-    this.#drainStops()
+    this.#stopOthers(decided)
     if (decision === 'PAUSE' && trial.status === 'RUNNING') trial.status = 'PAUSED'
     else if (decision === 'STOP') this.#terminate(trial)
     return decision
@@ -95,13 +101,12 @@ export class SchedulerDriver implements RunnerView {
   /** The trial raised and will not be retried. */
   error(trial: DriverTrial): void {
     trial.status = 'ERROR'
-    this.scheduler.onTrialError(this, trial)
-    this.#drainStops()
+    this.#apply(this.scheduler.onTrialError(this, trial))
   }
 
   /** The runner's choice of the next trial to start, started (RUNNING). */
   launchNext(): DriverTrial | undefined {
-    const next = this.scheduler.chooseTrialToRun(this) as DriverTrial | undefined
+    const next = chooseTrialToRun(this.scheduler, this) as DriverTrial | undefined
     if (next !== undefined) next.status = 'RUNNING'
     return next
   }
@@ -114,7 +119,6 @@ export class SchedulerDriver implements RunnerView {
   #terminate(trial: DriverTrial): void {
     trial.status = 'TERMINATED'
     this.#apply(this.scheduler.onTrialComplete(this, trial))
-    this.#drainStops()
   }
 
   /** Exploits restart the target, paused, from the donor's checkpoint with the new config. */
@@ -130,11 +134,19 @@ export class SchedulerDriver implements RunnerView {
     }
   }
 
-  #drainStops(): void {
-    if (!stopsOthers(this.scheduler)) return
-    for (const id of this.scheduler.takeTrialStops()) {
+  /** Ends the other trials a decision stops, without telling the scheduler (as the runner does). */
+  #stopOthers(decided: SchedulerDecision): void {
+    for (const id of decided.stop ?? []) {
+      this.stopped.push(id)
       const other = this.trials.find((t) => t.id === id)
-      if (other !== undefined && other.status !== 'TERMINATED' && other.status !== 'ERROR') this.#terminate(other)
+      if (other !== undefined) other.status = 'TERMINATED'
     }
+  }
+
+  /** Trials per status, kept current by scanning: the driver's trials are few. */
+  get statusCounts(): Readonly<Record<TrialStatus, number>> {
+    const counts: Record<TrialStatus, number> = { PENDING: 0, RUNNING: 0, PAUSED: 0, TERMINATED: 0, ERROR: 0 }
+    for (const t of this.trials) counts[t.status]++
+    return counts
   }
 }
