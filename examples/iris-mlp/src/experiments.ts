@@ -6,14 +6,14 @@ import { evaluate, initModel, type SgdSettings, trainEpoch } from './mlp.js'
 const data = loadIris()
 const shape = { inputs: 4, hidden: 8, outputs: 3 }
 
-interface IrisCheckpoint {
+export interface IrisCheckpoint {
   readonly params: Float64Array
   readonly velocity: Float64Array
   readonly epoch: number
 }
 
-/** Trains one epoch per report; checkpoints weights and momentum so PBT can clone them. */
-async function* trainIris({ config, checkpoint, random }: TrainContext<SgdSettings, IrisCheckpoint>) {
+/** Trains one epoch per report; checkpoints weights and momentum so PBT can clone them (and a paused trial resume). */
+export async function* trainIris({ config, checkpoint, random }: TrainContext<SgdSettings, IrisCheckpoint>) {
   const model = checkpoint === undefined ? initModel(shape, random) : { shape, params: Float64Array.from(checkpoint.params) }
   const velocity = checkpoint === undefined ? new Float64Array(model.params.length) : Float64Array.from(checkpoint.velocity)
   for (let epoch = (checkpoint?.epoch ?? 0) + 1; ; epoch++) {

@@ -7,6 +7,7 @@ import { plotHyperparameters } from '../plots/hyperparameter-plot.js'
 import { plotLineage } from '../plots/lineage-plot.js'
 import { plotMetric } from '../plots/metric-plot.js'
 import { renderPng } from '../plots/png.js'
+import { plotExplored, plotRungs } from '../plots/scheduler-plots.js'
 import { type AnyResultGrid, numberAt } from '../plots/series.js'
 import { ArtifactError } from './artifact-error.js'
 import { columnsOf, toCsv } from './csv.js'
@@ -152,6 +153,8 @@ export function standardFigures(grid: AnyResultGrid): Figure[] {
   const hyperparameters = plotHyperparameters(grid)
   if (hyperparameters !== undefined) figures.push(hyperparameters)
   if (grid.lineage.length > 0) figures.push(plotLineage(grid))
+  // What the scheduler did: ASHA's and HyperBand's rungs and stops, PB2's choices.
+  for (const figure of [plotRungs(grid), plotExplored(grid)]) if (figure !== undefined) figures.push(figure)
   return figures
 }
 
