@@ -34,6 +34,7 @@ for (const population of [2, 4] as const) {
     const msPerRun = (performance.now() - started) / SEEDS.length
     const ray = RAY[population][method === 'PB2' ? 'pb2' : 'pbt']
     quadraticRows.push([String(population), method, reach(s), medianHit(s), `100 %, ${ray}`, fmt(msPerRun)])
+    console.error(`quadratic ${quadraticRows.at(-1)?.join(' | ')}`)
   }
 }
 
@@ -52,6 +53,7 @@ for (const population of [2, 4]) {
     )
     const msPerRun = (performance.now() - started) / TRIANGLE_SEEDS.length
     triangleRows.push([String(population), method, reach(s), medianHit(s), fmt(s.medianBest, 1), fmt(msPerRun)])
+    console.error(`triangle ${triangleRows.at(-1)?.join(' | ')}`)
   }
 }
 

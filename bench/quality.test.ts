@@ -1,6 +1,7 @@
 // The quality benchmark at 20 seeds, as assertions: seeded, so the outcome is the same every run.
 // bench/quality.bench.ts runs the same code over 100 seeds for docs/benchmarks.md.
 import { describe, expect, test } from 'vitest'
+import { quadraticPb2, quadraticPbt } from './quality/pb2.js'
 import { type QuadraticMethod, quadraticMethods } from './quality/quadratic.js'
 import { type QualitySummary, scoreOverSeeds, seedsUpTo } from './quality/score.js'
 import { TRIANGLE_TARGET, triangleFixed, trianglePbt } from './quality/triangle.js'
@@ -58,5 +59,26 @@ describe("quality on Ray's triangle-wave toy (20 seeds)", () => {
     expect(hitRate(p8)).toBeGreaterThanOrEqual(0.95)
     expect(p4.medianHitIteration).toBeLessThan(p2.medianHitIteration as number)
     expect(p8.medianHitIteration).toBeLessThan(p4.medianHitIteration as number)
+  })
+})
+
+describe('PB2 on the tutorial quadratic toy (10 seeds; bench/pb2-quality.bench.ts runs 100)', () => {
+  test("with 2 trials PB2 reaches Q >= 1.19 in every run, no later than Ray's PB2 (median 29) and sooner than PBT", async () => {
+    const seeds = seedsUpTo(10)
+    const pb2 = await scoreOverSeeds(
+      (seed) => quadraticPb2(2, seed),
+      seeds,
+      'Q',
+      (q) => q >= 1.19,
+    )
+    const pbt = await scoreOverSeeds(
+      (seed) => quadraticPbt(2, seed),
+      seeds,
+      'Q',
+      (q) => q >= 1.19,
+    )
+    expect(pb2.hits).toBe(seeds.length)
+    expect(pb2.medianHitIteration).toBeLessThanOrEqual(29)
+    expect(pb2.medianHitIteration).toBeLessThan(pbt.medianHitIteration as number)
   })
 })
