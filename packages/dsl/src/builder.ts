@@ -41,7 +41,6 @@ import type {
   WithMutations,
 } from './types.js'
 import { copySpec, failFor, validateMutations, validateMutationsAgainstSpace, validateNewKeys, validatePbtOptions, validateSpace } from './validate.js'
-import { validateOptionsObject, validateShape, validateTrialCount } from './validate-shape.js'
 import {
   validateAshaOptions,
   validateHyperBandOptions,
@@ -49,6 +48,7 @@ import {
   validatePb2BoundsAgainstSpace,
   validatePb2Options,
 } from './validate-schedulers.js'
+import { validateOptionsObject, validateShape, validateTrialCount } from './validate-shape.js'
 
 /**
  * An immutable experiment builder around a plain `ExperimentDef`. Every step returns a new

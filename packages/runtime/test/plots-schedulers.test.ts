@@ -1,8 +1,11 @@
 // The scheduler plots: ASHA's and HyperBand's rungs and stops, PB2's choices over time.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { experiment, loguniform, withCheckpoint } from '@vitune/dsl'
 import { describe, expect, test } from 'vitest'
 import { run } from '../src/index.js'
-import { standardFigures } from '../src/node/artifacts/write-artifacts.js'
+import { standardFigures, writeArtifacts } from '../src/node/artifacts/write-artifacts.js'
 import { plotExplored, plotRungs, rungMilestones } from '../src/node/plots/scheduler-plots.js'
 
 function* train({ config, checkpoint }: { config: { lr: number }; checkpoint: { loss: number } | undefined }) {
@@ -31,6 +34,14 @@ describe('scheduler plots', () => {
     expect(stopped).toBeGreaterThan(0)
     expect(figure?.svg).toContain(`ASHA: ${stopped} of 9 trials stopped early`)
     expect(standardFigures(grid).map((f) => f.name)).toContain('rungs')
+    const dir = mkdtempSync(join(tmpdir(), 'vitune-plots-schedulers-'))
+    try {
+      await writeArtifacts(grid, dir, { plots: false })
+      expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).scheduler).toMatchObject({ kind: 'asha', label: 'ASHA', settings: { maxT: 9 } })
+      expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('Scheduler: ASHA')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('HyperBand: the milestones of every bracket', async () => {

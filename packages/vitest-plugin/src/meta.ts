@@ -44,6 +44,8 @@ export interface ExperimentSummary {
   readonly metric: string | undefined
   readonly mode: 'min' | 'max' | undefined
   readonly scheduler: string
+  /** How reports name the scheduler, with its main settings: `ASHA (maxT 36, gracePeriod 4, reductionFactor 3)`. */
+  readonly schedulerLabel: string
   /** The experiment's seed (`.seed()`, 0 by default): the same seed gives the same results. */
   readonly seed: number
   /** The best trial by its last result: Ray's default scope, and ours everywhere. */

@@ -62,6 +62,7 @@ export function experimentTable(s: ExperimentSummary): string {
     lines.push(`  best ever: ${metric}=${formatMetric(s.bestEver.value)} by ${s.bestEver.trialId} at iteration ${s.bestEver.trainingIteration}`)
   if (s.stopReason !== undefined) lines.push(`  stopped: every trial was stopped at once by ${STOP_REASONS[s.stopReason]}, not by .stop()`)
   if (constant.length > 0) lines.push(`  same in every trial: ${constant.map(([k, v]) => `${k}=${formatValue(v)}`).join(' ')}`)
+  if (s.scheduler !== 'fifo') lines.push(`  scheduler: ${s.schedulerLabel}`)
   lines.push(boxTable([head, ...rows]))
   const nan = s.trials.filter((t) => t.nonFinite > 0)
   if (nan.length > 0)

@@ -20,6 +20,7 @@ const summary = (experiment: string): ExperimentSummary => ({
   metric: 'score',
   mode: 'max',
   scheduler: 'fifo',
+  schedulerLabel: 'FIFO',
   seed: 1,
   best: { scope: 'last', trialId: 'a_00000', tag: '0_x=1', label: '0_x=1', value: 3, trainingIteration: 3, config: { x: 1 } },
   bestEver: { scope: 'all', trialId: 'a_00000', tag: '0_x=1', label: '0_x=1', value: 3, trainingIteration: 3, config: { x: 1 } },

@@ -35,6 +35,7 @@ const summary: ExperimentSummary = {
   metric: 'Q',
   mode: 'max',
   scheduler: 'pbt',
+  schedulerLabel: 'PBT synchronous (perturbationInterval 4)',
   seed: 0,
   best: { scope: 'last', trialId: 't1', tag: 't1-tag', label: '1_h0=1', value: 1.2, trainingIteration: 10, config: {} },
   bestEver: { scope: 'all', trialId: 't0', tag: 't0-tag', label: '0_h0=0', value: 1.21, trainingIteration: 8, config: {} },
@@ -55,6 +56,7 @@ describe('end-of-run table', () => {
     expect(text.split('\n')[0]).toBe('demo: best Q=1.2 (max, last result) by ★ t1 (1_h0=1), 5 exploits, 1.23s, seed 0')
     expect(text.split('\n')[1]).toBe('  best ever: Q=1.21 by t0 at iteration 8')
     expect(text).toContain('same in every trial: n=100')
+    expect(text).toContain('\n  scheduler: PBT synchronous (perturbationInterval 4)\n')
     expect(text).toMatch(/│ trial\s+│ initial config\s+│ final config\s+│ Q \(last result\) │ Q \(best ever\) │ exploits │/)
     expect(text).toMatch(/│ {3}t0 +│ lr=0\.05 h0=0 +│ lr=0\.0655 h0=0\.9082 │ 1\.19 +│ 1\.21 +│ 3 +│/)
     expect(text).toMatch(/│ ★ t1 +│ lr=0\.05 h0=1 +│ lr=0\.1 h0=1 +│ 1\.2 +│ 1\.2 +│ 2 +│/)

@@ -59,6 +59,7 @@ export function summarize(grid: ResultGrid, facts: RunFacts): ExperimentSummary 
     metric: grid.metric,
     mode: grid.mode,
     scheduler: grid.scheduler.kind,
+    schedulerLabel: schedulerText(grid.scheduler),
     seed: grid.seed,
     best,
     bestEver: bestUnder(grid, 'all', labels),
@@ -69,4 +70,12 @@ export function summarize(grid: ResultGrid, facts: RunFacts): ExperimentSummary 
     durationMs: facts.durationMs,
     artifactsDir: facts.artifactsDir,
   }
+}
+
+/** The scheduler's label with its numeric and boolean settings, for the summary: `ASHA (maxT 36, ...)`. */
+function schedulerText(scheduler: ResultGrid['scheduler']): string {
+  const settings = Object.entries(scheduler.settings)
+    .filter(([key, value]) => (typeof value === 'number' || typeof value === 'boolean') && key !== 'synch')
+    .map(([key, value]) => `${key} ${String(value)}`)
+  return settings.length === 0 ? scheduler.label : `${scheduler.label} (${settings.join(', ')})`
 }

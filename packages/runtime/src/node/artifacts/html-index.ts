@@ -93,7 +93,7 @@ export function experimentIndexHtml(summary: ArtifactSummary, files: readonly st
   return page(
     summary.experiment,
     `<p><a href="../index.html">← all experiments</a></p><h1>${escapeHtml(summary.experiment)}</h1>` +
-      `<p>Metric: ${escapeHtml(summary.metric ?? 'none')}${mode} · ${summary.trials.length} trials · ${summary.lineage.length} exploits</p>${best}${ever}` +
+      `<p>Scheduler: ${escapeHtml(summary.scheduler.label)} · metric: ${escapeHtml(summary.metric ?? 'none')}${mode} · ${summary.trials.length} trials · ${summary.lineage.length} exploits</p>${best}${ever}` +
       `<h2>Trials</h2>${same}<p class="changed">A hyperparameter an exploit changed shows its initial value → its final value.</p>` +
       `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table>` +
       `<h2>Plots</h2>${figures.join('\n') || '<p>No plots.</p>'}<h2>Files</h2><ul>${list.join('\n')}</ul>`,

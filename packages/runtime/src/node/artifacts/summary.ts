@@ -54,6 +54,8 @@ export interface ArtifactSummary {
   readonly trials: readonly TrialArtifactSummary[]
   readonly lineage: readonly ExploitEvent[]
   readonly schedulerStats: Readonly<Record<string, number>>
+  /** Which scheduler ran, with its resolved settings. */
+  readonly scheduler: AnyResultGrid['scheduler']
   /** Every file of the experiment's artifacts, relative to its directory: what vitune wrote and what a tune file added. */
   readonly files: readonly string[]
   /**
@@ -128,6 +130,7 @@ export function summarizeGrid(grid: AnyResultGrid, files: ArtifactFiles): Artifa
     trials: grid.trials.map((t) => trialSummary(grid, t)),
     lineage: grid.lineage,
     schedulerStats: grid.schedulerStats,
+    scheduler: grid.scheduler,
     files: files.files,
     written: files.written,
     otherFiles: files.otherFiles,
