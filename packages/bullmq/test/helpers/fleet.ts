@@ -2,6 +2,7 @@
 // or in child processes, and executors; everything stopped after the file, also when a test fails.
 import { afterAll, beforeAll } from 'vitest'
 import { type BullmqExecutor, type BullmqExecutorOptions, bullmqExecutor, startWorker, type VituneWorker, type WorkerOptions } from '../../src/index.js'
+import { threadsAvailable } from './local-executor.js'
 import { ModuleExecutor } from './module-executor.js'
 import { type RedisServer, startRedisServer } from './redis-server.js'
 
@@ -15,7 +16,7 @@ const REDIS_SETUP_TIMEOUT_MS = 300_000
 export interface TestFleet {
   /** The file's redis-server (available from beforeAll on). */
   readonly redis: () => RedisServer
-  /** A worker in this process, running trainables with the module executor; stopped after the file. */
+  /** A worker in this process (trials on worker threads, as in production); stopped after the file. */
   worker(options?: Partial<WorkerOptions>): Promise<VituneWorker>
   /** An executor on the file's Redis; shut down after the file. */
   executor(options?: Partial<BullmqExecutorOptions>): BullmqExecutor
@@ -41,7 +42,9 @@ export function useFleet(): TestFleet {
   return {
     redis,
     async worker(options = {}) {
-      const worker = await startWorker({ redis: redis().url, executor: new ModuleExecutor(), concurrency: 4, ...FAST_LOCKS, ...options })
+      // Trials on worker threads, as in production, once the runtime has them.
+      const local = threadsAvailable ? {} : { executor: new ModuleExecutor() }
+      const worker = await startWorker({ redis: redis().url, ...local, concurrency: 4, ...FAST_LOCKS, ...options })
       workers.push(worker)
       await worker.ready
       return worker

@@ -3,8 +3,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
+import { threadsAvailable } from './local-executor.js'
 
 const root = join(import.meta.dirname, '..', '..', '..', '..')
+/** The real `vitune worker`, once the runtime has worker threads; until then the same command with the test double. */
+const bin = join(root, 'packages', 'vitest-plugin', 'bin', 'vitune.mjs')
 const testWorker = join(import.meta.dirname, '..', 'fixtures', 'test-worker.ts')
 
 /** A worker process of a test. */
@@ -43,7 +46,18 @@ export function useWorkerProcesses(): (redisUrl: string, name: string, args?: re
   return async (redisUrl, name, args = []) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', testWorker, '--redis', redisUrl, '--name', name, '--lock-duration', '5000', '--stalled-interval', '1000', ...args],
+      [
+        ...(threadsAvailable ? [bin, 'worker'] : ['--import', 'tsx', testWorker]),
+        '--redis',
+        redisUrl,
+        '--name',
+        name,
+        '--lock-duration',
+        '5000',
+        '--stalled-interval',
+        '1000',
+        ...args,
+      ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TSX_DISABLE_CACHE: '1' } },
     )
     mine.push(child)
