@@ -69,7 +69,17 @@ export function experimentTable(s: ExperimentSummary): string {
     lines.push(
       `  NaN: the last result's ${metric} was NaN or infinite; such values never rank a trial (${nan.map((t) => `${t.trialId}: ${t.nonFinite} of ${t.iterations} results`).join(', ')})`,
     )
-  if (s.metric !== undefined && s.trials.some((t) => t.best === undefined && t.nonFinite === 0))
-    lines.push(`  -: no ${metric} in any result of the trial${s.trials.every((t) => t.iterations === 0) ? ' (it reported nothing)' : ''}`)
+  if (s.metric !== undefined) {
+    const none = s.trials.filter((t) => t.best === undefined)
+    const allNaN = none.filter((t) => t.nonFinite > 0).map((t) => t.trialId)
+    const missing = none.filter((t) => t.nonFinite === 0).map((t) => t.trialId)
+    const why = [
+      allNaN.length === 0 ? '' : `${allNaN.join(', ')}: every value NaN or infinite`,
+      missing.length === 0
+        ? ''
+        : `${missing.join(', ')}: ${missing.length === s.trials.length && s.trials.every((t) => t.iterations === 0) ? 'no result at all' : `no result has ${metric}`}`,
+    ].filter(Boolean)
+    if (why.length > 0) lines.push(`  -: no finite ${metric} in any result of the trial (${why.join('; ')})`)
+  }
   return lines.join('\n')
 }

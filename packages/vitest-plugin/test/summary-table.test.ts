@@ -92,7 +92,7 @@ describe('end-of-run table', () => {
     expect(text).toMatch(/│ {3}t2 +│ lr=0\.05 h0=2 +│ lr=0\.05 h0=2 +│ NaN +│ - +│ 0 +│/)
     expect(text).toMatch(/│ {3}t3 +│ lr=0\.05 h0=3 +│ lr=0\.05 h0=3 +│ - +│ - +│ 0 +│/)
     expect(text).toContain("  NaN: the last result's Q was NaN or infinite; such values never rank a trial (t2: 10 of 10 results)")
-    expect(text).toContain('  -: no Q in any result of the trial')
+    expect(text).toContain('  -: no finite Q in any result of the trial (t2: every value NaN or infinite; t3: no result has Q)')
   })
 
   test('without a best trial the headline says why', () => {
