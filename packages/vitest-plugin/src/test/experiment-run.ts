@@ -47,7 +47,8 @@ const bestText = (b: BestSummary, metric: string | undefined) =>
 async function annotate(context: TestContext, summary: ExperimentSummary, figures: readonly string[]): Promise<void> {
   if (summary.best !== undefined) await context.annotate(`${bestText(summary.best, summary.metric)}; seed ${summary.seed}`, 'vitune:best')
   else if (summary.noBest !== undefined) await context.annotate(summary.noBest, 'vitune:no-best')
-  if (summary.bestEver !== undefined) await context.annotate(bestText(summary.bestEver, summary.metric), 'vitune:best-ever')
+  if (summary.bestEver !== undefined && summary.bestEver.value !== summary.best?.value)
+    await context.annotate(bestText(summary.bestEver, summary.metric), 'vitune:best-ever')
   if (summary.stopReason !== undefined) await context.annotate(`every trial was stopped by ${STOP_REASONS[summary.stopReason]}`, 'vitune:stopped')
   if (summary.artifactsDir !== undefined) await context.annotate(join(summary.artifactsDir, 'index.html'), 'vitune:artifacts')
   for (const file of figures) {
