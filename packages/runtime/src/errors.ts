@@ -1,4 +1,5 @@
 import { VituneError } from '@vitune/dsl'
+import type { ResultGrid } from './result-grid.js'
 
 /** Stable codes of errors raised while an experiment runs. */
 export type RunErrorCode =
@@ -28,6 +29,11 @@ export type RunErrorCode =
 /** An error raised while an experiment runs; the message names the experiment and trial. */
 export class RunError extends VituneError {
   declare readonly code: RunErrorCode
+  /**
+   * What ran before the error ended the run (results, lineage, policy logs), when it ended a run
+   * under way: reports and artifacts keep it, so nothing that ran is lost.
+   */
+  partial: ResultGrid | undefined
   constructor(code: RunErrorCode, message: string, options?: ErrorOptions) {
     super(code, `[${code}] ${message}`, options)
     this.name = 'RunError'

@@ -57,7 +57,7 @@ const DEFAULT_CLOSE_GRACE_S = 10
 
 /** An aborted run: `partial` holds what ran until the abort (results, lineage, policy logs). */
 export class RunAborted extends RunError {
-  readonly partial: ResultGrid
+  declare partial: ResultGrid
   constructor(message: string, partial: ResultGrid, options?: ErrorOptions) {
     super('VITUNE_ABORTED', message, options)
     this.name = 'RunAborted'
@@ -261,6 +261,8 @@ class Runner {
       this.#persist(true)
     } catch (error) {
       await lifecycle.abandon()
+      // A run error that ended the run under way keeps what ran (an abort already carries it).
+      if (error instanceof RunError) error.partial ??= this.#grid()
       throw error
     }
     lifecycle.emit({ type: 'experimentEnd', experiment: this.#def.name })

@@ -2,7 +2,7 @@
 // whole run, bypass maxFailures, or lose results silently (audit items 11 and 14).
 import { experiment, grid, type TrainContext, withCheckpoint } from '@vitune/dsl'
 import { describe, expect, test } from 'vitest'
-import { type RunError, run } from '../src/index.js'
+import { RunError, run } from '../src/index.js'
 
 /** Two trials: trial 1 runs `bad`, trial 0 a well-behaved generator. */
 function withBadTrial(name: string, bad: (context: TrainContext<unknown>) => AsyncGenerator<unknown> | Promise<void>) {
@@ -98,5 +98,25 @@ describe('reports that would lose results', () => {
     )
     expect((errorOf(grid2)?.error as RunError | undefined)?.code).toBe('VITUNE_BAD_REPORT')
     expect(errorOf(grid2)?.message).toMatch(/a report must be a plain object of metrics, got Date/)
+  })
+})
+
+describe('an error that ends the run', () => {
+  test('keeps what ran on the error (partial), so reports and artifacts lose nothing', async () => {
+    const outcome = await run(
+      experiment('metric never reported')
+        .space({ id: grid([0, 1]) })
+        .mutate({ id: [0, 1] })
+        .pbt({ perturbationInterval: 2 })
+        .metric('score', 'max')
+        .stop({ trainingIteration: 4 })
+        .train(async function* () {
+          for (let step = 1; ; step++) yield { other: step }
+        } as never),
+    ).catch((error: unknown) => error)
+    expect(outcome).toBeInstanceOf(RunError)
+    expect((outcome as RunError).code).toBe('VITUNE_MISSING_RESULT_KEY')
+    // The scheduler raised on trial 0's first result, before trial 1's of the same round was taken.
+    expect((outcome as RunError).partial?.trials.map((t) => t.results.length)).toEqual([1, 0])
   })
 })
