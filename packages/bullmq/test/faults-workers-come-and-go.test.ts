@@ -25,7 +25,8 @@ test('a worker started after the run: the trials wait for it in the queue, and t
   const url = fleet.redis().url
   const notices: string[] = []
   const executor = fleet.executor({ queue: 'late', onNotice: (message) => notices.push(message) })
-  const remote = run(exp, { clock, executor, signal: executor.signal })
+  // A listener, so the runtime does not print its "waiting for the step" notices for the wait that is the point here.
+  const remote = run(exp, { clock, executor, signal: executor.signal, onEvent: () => undefined })
   await until(async () => (await waitingJobs(url, 'late')) === 4, 'the four trials to wait in the queue')
   // After 10 s without a worker the driver prints the command that starts one.
   await until(async () => notices.length > 0, 'the no-worker notice')
