@@ -20,7 +20,7 @@ function walk(dir: string): string[] {
   })
 }
 
-for (const dir of ['packages/dsl/src', 'packages/runtime/src', 'packages/vitest-plugin/src', 'examples']) {
+for (const dir of ['packages/dsl/src', 'packages/runtime/src', 'packages/vitest-plugin/src', 'packages/bullmq/src', 'examples']) {
   for (const file of walk(join(root, dir))) project.addSourceFileAtPath(file)
 }
 
@@ -76,6 +76,13 @@ describe('module boundaries', () => {
       (s, file) => file.includes('/src/node/') || (!s.startsWith('node:') && !NODE_ONLY.some((n) => s.startsWith(n))),
     )
     expect(core).toEqual([])
+  })
+
+  test('only @vitune/bullmq imports BullMQ and ioredis; nothing imports @vitune/bullmq (the plugin looks it up by name, it is optional)', () => {
+    const fleet = (s: string) => s === 'bullmq' || s.startsWith('bullmq/') || s === 'ioredis' || s.startsWith('@vitune/bullmq')
+    for (const dir of ['packages/dsl/src', 'packages/runtime/src', 'packages/vitest-plugin/src', 'examples'])
+      expect(violations(dir, (s) => !fleet(s))).toEqual([])
+    expect(filesUnder('packages/bullmq/src').some((file) => importsOf(file).includes('bullmq'))).toBe(true)
   })
 
   test('examples import only public entry points of vitune', () => {
