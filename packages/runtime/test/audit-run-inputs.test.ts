@@ -1,4 +1,4 @@
-import { experiment, grid, sampleFrom } from '@vitune/dsl'
+import { experiment, grid, sampleFrom, withCheckpoint } from '@vitune/dsl'
 import { describe, expect, test } from 'vitest'
 import { generateVariants, run } from '../src/index.js'
 import { deriveStream } from '../src/random.js'
@@ -110,6 +110,32 @@ describe('the best trial', () => {
         for (;;) yield { score: Number.NaN }
       })
     await expect(run(exp).then((r) => r.best)).rejects.toThrow(/every reported `score` is NaN or infinite/)
+  })
+})
+
+describe('fractional perturbation intervals', () => {
+  // The DSL refuses a fractional interval with an iteration count as time (definition errors test);
+  // with a fractional time the interval may be fractional, and synchronous PBT must never stall,
+  // also when a step jumps over a whole interval.
+  test.each([
+    [0.5, 0.25],
+    [0.1, 1],
+    [1, 3],
+    [2.5, 1],
+  ])('synchronous PBT, interval %s, time growing by %s per step: every trial finishes', async (interval, step) => {
+    const exp = experiment('fractional')
+      .space({ x: grid([1, 2, 3, 4]) })
+      .mutate({ x: [1, 2, 3, 4] })
+      .pbt({ perturbationInterval: interval, synch: true, timeAttr: 'epoch' })
+      .metric('q', 'max')
+      .stop({ trainingIteration: 12 })
+      .seed(1)
+      .train(async function* ({ config }) {
+        for (let i = 1; ; i++) yield withCheckpoint({ q: config.x * i, epoch: i * step }, { i })
+      })
+    const result = await run(exp)
+    expect(result.trials.map((t) => t.status)).toEqual(['TERMINATED', 'TERMINATED', 'TERMINATED', 'TERMINATED'])
+    expect(result.lineage.length).toBeGreaterThan(0)
   })
 })
 
