@@ -40,7 +40,9 @@ import type {
   Trainable,
   WithMutations,
 } from './types.js'
-import { copySpec, failFor, validateMutations, validateMutationsAgainstSpace, validateNewKeys, validatePbtOptions, validateSpace } from './validate.js'
+import { copySpec, failFor, validateSpace } from './validate.js'
+import { validateMutations, validateMutationsAgainstSpace, validateNewKeys } from './validate-mutations.js'
+import { validatePbtOptions } from './validate-pbt.js'
 import {
   validateAshaOptions,
   validateHyperBandOptions,
