@@ -2,13 +2,15 @@ import type { ExperimentDef, Metrics } from '@vitune/dsl'
 import type { CheckpointStore } from './checkpoint-store.js'
 import { RunError } from './errors.js'
 import type { TuneEvent } from './events.js'
-import type { TrialExecutor, TrialHandle } from './executor.js'
+import type { TrainableSource, TrialExecutor, TrialHandle } from './executor.js'
 import { applyExploit, type ExploitLog } from './exploit.js'
 import type { Population } from './population.js'
+import { derivedState } from './random.js'
 import type { TrialFailure } from './result-grid.js'
 import type { RunRecord } from './run-record.js'
 import type { ExploitAction, Scheduler, SchedulerDecision } from './schedulers/types.js'
 import { freezeConfig } from './search/variants.js'
+import { StartRequest, trialWhere } from './start-request.js'
 import { type ExperimentStopper, shouldStopTrial } from './stop.js'
 import type { Report } from './trainable.js'
 import type { Trial } from './trial.js'
@@ -91,13 +93,17 @@ export class TrialLifecycle {
   /** Describes #current for an error message; one closure per run instead of one per result. */
   readonly #describeCurrent = () => this.where(this.#current as Trial)
 
+  /** The same for every start of the run. */
+  readonly #trainable: TrainableSource
+
   constructor(context: RunContext) {
     this.#c = context
+    this.#trainable = { fn: context.def.trainable, module: context.def.trainableModule }
   }
 
   /** `experiment "x", trial y (tag)`, for messages. */
   where(trial: Trial): string {
-    return `experiment "${this.#c.def.name}", trial ${trial.id} (${trial.tag})`
+    return trialWhere(this.#c.def.name, trial.id, trial.tag)
   }
 
   emit(event: TuneEvent): void {
@@ -127,16 +133,10 @@ export class TrialLifecycle {
     trial.timeTotal = from.timeTotal
     trial.itersSinceRestore = from.itersSinceRestore ?? 0
     const checkpoint = from.checkpoint === undefined ? undefined : c.store.load(from.checkpoint)
-    const handle = c.executor.start({
-      trialId: trial.id,
-      config: trial.config,
-      checkpoint,
-      trainable: { fn: c.def.trainable, module: c.def.trainableModule },
-      randomState: trial.randomState,
-      signal: c.signal,
-      where: this.where(trial),
-    })
-    this.emit({ type: 'trialStart', trialId: trial.id, config: trial.config, restoredFrom: from.checkpoint?.id })
+    // A trial's stream is derived when it first runs, not for every trial up front.
+    trial.randomState ??= derivedState(c.def.seed, `trial:${trial.index}`)
+    const handle = c.executor.start(new StartRequest(c.def.name, trial.tag, trial.id, trial.config, checkpoint, this.#trainable, trial.randomState, c.signal))
+    if (c.onEvent !== undefined) c.onEvent({ type: 'trialStart', trialId: trial.id, config: trial.config, restoredFrom: from.checkpoint?.id })
     return handle
   }
 
@@ -233,7 +233,7 @@ export class TrialLifecycle {
     } else {
       trial.reportCheckpoint = undefined
     }
-    trial.results.push(result)
+    trial.addResult(result)
     c.record.result(result)
     c.stopper.observe(result)
     // No event object per result when nobody listens.
@@ -269,8 +269,9 @@ export class TrialLifecycle {
   async complete(trial: Trial): Promise<void> {
     const released = await this.#finish(trial)
     if (released !== undefined) return this.applyExploits(released)
-    this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
-    await this.applyExploits(this.#c.scheduler.onTrialComplete(this.#c.population, trial))
+    if (this.#c.onEvent !== undefined) this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
+    const exploits = this.#c.scheduler.onTrialComplete(this.#c.population, trial)
+    if (exploits.length > 0) await this.applyExploits(exploits)
   }
 
   /**
@@ -311,7 +312,7 @@ export class TrialLifecycle {
       trainingIteration: trial.iteration,
       error,
     }
-    trial.failures.push(failure)
+    trial.addFailure(failure)
     trial.numFailures++
     return failure
   }

@@ -164,7 +164,7 @@ export class RunRecord {
       nextCheckpointId: this.#nextCheckpointId,
       storedCheckpoints: this.#ledger.all(),
       order: view.trials.map((t) => t.id),
-      trials: view.trials.map((t) => t.snapshot()),
+      trials: view.trials.map((t) => t.snapshot(this.#def.seed)),
       lineage: view.lineage,
       policyLog: view.policyLog,
       scheduler: view.scheduler.snapshot(),

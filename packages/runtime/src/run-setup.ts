@@ -22,13 +22,14 @@ function idPrefix(name: string, seed: number): string {
   return h.toString(16).padStart(8, '0').slice(0, 5)
 }
 
-/** The experiment's trials, in Ray's variant order, each with its own random stream. */
+/**
+ * The experiment's trials, in Ray's variant order. Each trial's random stream is derived when it
+ * first starts (see `Trial.randomState`).
+ */
 export function createPopulation(def: ExperimentDef): Population {
   const variants = generateVariants(def, deriveStream(def.seed, 'variants'))
   const prefix = idPrefix(def.name, def.seed)
-  const trials = variants.map(
-    (v) => new Trial(`${prefix}_${String(v.index).padStart(5, '0')}`, v.index, v.tag, v.config, deriveStream(def.seed, `trial:${v.index}`).state()),
-  )
+  const trials = variants.map((v) => new Trial(`${prefix}_${String(v.index).padStart(5, '0')}`, v.index, v.tag, v.config))
   return new Population(def.name, trials)
 }
 

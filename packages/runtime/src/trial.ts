@@ -1,4 +1,5 @@
 import type { Config } from '@vitune/dsl'
+import { derivedState } from './random.js'
 import type { ConfigChange, TrialFailure, TrialResult } from './result-grid.js'
 import type { TrialView } from './schedulers/types.js'
 import { freezeConfig } from './search/variants.js'
@@ -43,6 +44,12 @@ function persistableFailure(failure: TrialFailure): TrialFailure {
   }
 }
 
+/**
+ * Shared by every trial that has none of something (results, exploits, failures): most trials of a
+ * large grid search never have any, and an empty array per list per trial adds up (a million trials).
+ */
+const NONE: readonly never[] = Object.freeze([])
+
 /** Lets the population, and only it, change a trial's state (it keeps the counts per status). */
 export const SET_STATE: unique symbol = Symbol('setState')
 
@@ -65,22 +72,26 @@ export class Trial implements TrialView {
   /** When a synchronous pull returned (the next trial's step starts then); NaN for an asynchronous pull, timed when processed. */
   stepEnded = Number.NaN
   numFailures = 0
-  results: Result[] = []
+  #results: Result[] | undefined
   configHistory: ConfigChange<Config>[]
-  lineage: ExploitEvent[] = []
-  policy: PolicyRecord[] = []
-  failures: TrialFailure[] = []
+  #lineage: ExploitEvent[] | undefined
+  #policy: readonly PolicyRecord[] | undefined
+  #failures: TrialFailure[] | undefined
   initialTag: string
   initialConfig: Config
-  /** The random stream's state while no trainable holds it (a live handle knows the current one). */
-  randomState: object
+  /**
+   * The random stream's state while no trainable holds it (a live handle knows the current one);
+   * undefined until the trial first runs: its initial state is derived from the seed then
+   * (`derivedState(seed, \`trial:${index}\`)`), not for every trial of the run up front.
+   */
+  randomState: object | undefined
 
   constructor(
     readonly id: string,
     readonly index: number,
     public tag: string,
     public config: Config,
-    randomState: object,
+    randomState?: object,
   ) {
     this.initialTag = tag
     this.initialConfig = config
@@ -90,6 +101,42 @@ export class Trial implements TrialView {
 
   get state(): TrialState {
     return this.#state
+  }
+
+  /** Every result, in order. */
+  get results(): readonly Result[] {
+    return this.#results ?? NONE
+  }
+
+  addResult(result: Result): void {
+    // A literal of one, not [] and a push: a push into [] reserves 17 slots, and most trials of a big grid report once.
+    if (this.#results === undefined) this.#results = [result]
+    else this.#results.push(result)
+  }
+
+  /** Exploits in which this trial was the target (pushed to by `applyExploit`). */
+  get lineage(): ExploitEvent[] {
+    this.#lineage ??= []
+    return this.#lineage
+  }
+
+  /** Its policy log (Ray's `pbt_policy_<id>.txt`). */
+  get policy(): readonly PolicyRecord[] {
+    return this.#policy ?? NONE
+  }
+
+  set policy(policy: readonly PolicyRecord[]) {
+    this.#policy = policy
+  }
+
+  /** Every failure, in order. */
+  get failures(): readonly TrialFailure[] {
+    return this.#failures ?? NONE
+  }
+
+  addFailure(failure: TrialFailure): void {
+    this.#failures ??= []
+    this.#failures.push(failure)
   }
 
   get status(): TrialStatus {
@@ -109,7 +156,8 @@ export class Trial implements TrialView {
     return handleOf(this.#state) === undefined || this.reportCheckpoint !== undefined
   }
 
-  snapshot(): TrialSnapshot {
+  /** `seed`: the experiment's, for the random stream of a trial that never ran. */
+  snapshot(seed: number): TrialSnapshot {
     const handle = handleOf(this.#state)
     return {
       id: this.id,
@@ -130,9 +178,10 @@ export class Trial implements TrialView {
       numFailures: this.numFailures,
       failures: this.failures.map(persistableFailure),
       configHistory: this.configHistory,
-      lineage: this.lineage,
-      policy: this.policy,
-      stream: handle?.randomState() ?? this.randomState,
+      // Arrays of its own, not the shared NONE: v8.serialize writes an object seen twice as a reference.
+      lineage: this.#lineage ?? [],
+      policy: this.#policy ?? [],
+      stream: handle?.randomState() ?? this.randomState ?? derivedState(seed, `trial:${this.index}`),
     }
   }
 
@@ -152,11 +201,11 @@ export class Trial implements TrialView {
     this.itersSinceRestore = saved.itersSinceRestore
     this.timeTotal = saved.timeTotal
     this.numFailures = saved.numFailures
-    this.failures = [...saved.failures]
+    this.#failures = saved.failures.length === 0 ? undefined : [...saved.failures]
     this.configHistory = [...saved.configHistory]
-    this.lineage = [...saved.lineage]
-    this.policy = [...saved.policy]
-    this.results = results
+    this.#lineage = saved.lineage.length === 0 ? undefined : [...saved.lineage]
+    this.#policy = saved.policy.length === 0 ? undefined : [...saved.policy]
+    this.#results = results.length === 0 ? undefined : results
     this.randomState = saved.stream
     const from: StartPoint | undefined = saved.suspended
       ? { checkpoint: saved.reportCheckpoint, iteration: saved.iteration, timeTotal: saved.timeTotal, itersSinceRestore: saved.itersSinceRestore }
@@ -189,7 +238,7 @@ export class Trial implements TrialView {
       metrics: this.results[this.results.length - 1],
       results: this.results,
       configHistory: this.configHistory,
-      lineage: this.lineage,
+      lineage: this.#lineage ?? NONE,
       policy: this.policy,
       numFailures: this.numFailures,
       failures: this.failures,

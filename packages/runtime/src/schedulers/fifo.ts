@@ -1,8 +1,10 @@
 import type { Config } from '@vitune/dsl'
 import type { CheckpointRef } from '../types.js'
-import { decide, type RunnerView, type Scheduler, type SchedulerDecision, type TrialView } from './types.js'
+import { decide, type ExploitAction, type RunnerView, type Scheduler, type SchedulerDecision, type TrialView } from './types.js'
 
-const CONTINUE: SchedulerDecision = Object.freeze(decide('CONTINUE', Object.freeze([])))
+/** Nothing to apply: shared, so no array per finished trial. */
+const NO_EXPLOITS: readonly ExploitAction[] = Object.freeze([])
+const CONTINUE: SchedulerDecision = Object.freeze(decide('CONTINUE', NO_EXPLOITS))
 
 /**
  * FIFO's choice (Ray's `FIFOScheduler.choose_trial_to_run`), batched: the first PENDING trials in
@@ -45,11 +47,11 @@ export class FifoScheduler implements Scheduler {
   onTrialResult(): SchedulerDecision {
     return CONTINUE
   }
-  onTrialComplete() {
-    return []
+  onTrialComplete(): readonly ExploitAction[] {
+    return NO_EXPLOITS
   }
-  onTrialError() {
-    return []
+  onTrialError(): readonly ExploitAction[] {
+    return NO_EXPLOITS
   }
   chooseTrialsToRun(runner: RunnerView, count: number): readonly TrialView[] {
     return this.#queue.first(runner, count)
