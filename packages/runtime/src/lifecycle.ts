@@ -5,7 +5,6 @@ import type { TuneEvent } from './events.js'
 import type { TrainableSource, TrialExecutor, TrialHandle } from './executor.js'
 import { applyExploit, type ExploitLog } from './exploit.js'
 import type { Population } from './population.js'
-import { derivedState } from './random.js'
 import type { TrialFailure } from './result-grid.js'
 import type { RunRecord } from './run-record.js'
 import type { ExploitAction, Scheduler, SchedulerDecision } from './schedulers/types.js'
@@ -14,12 +13,10 @@ import { StartRequest, trialWhere } from './start-request.js'
 import { type ExperimentStopper, shouldStopTrial } from './stop.js'
 import type { Report } from './trainable.js'
 import type { Trial } from './trial.js'
+import { NOTHING, TrialCloser } from './trial-closer.js'
 import { decided, failed, isFinal, resumed, type StartPoint, type Transition, terminated } from './trial-state.js'
 import type { CheckpointRef, Result } from './types.js'
 import type { Watchdog } from './watchdog.js'
-
-/** Marks "nothing was thrown", since anything (undefined included) can be. */
-const NOTHING: unique symbol = Symbol('nothing thrown')
 
 /**
  * A message for something thrown that is not an Error: the value itself, shown (a thrown `undefined`,
@@ -95,10 +92,13 @@ export class TrialLifecycle {
 
   /** The same for every start of the run. */
   readonly #trainable: TrainableSource
+  readonly #closer: TrialCloser
 
   constructor(context: RunContext) {
     this.#c = context
     this.#trainable = { fn: context.def.trainable, module: context.def.trainableModule }
+    const grace = context.closeGraceS
+    this.#closer = new TrialCloser(context.watchdog, grace, (trial, waited, gaveUp) => this.#waiting(trial, 'close', waited, grace, gaveUp))
   }
 
   /** `experiment "x", trial y (tag)`, for messages. */
@@ -133,9 +133,8 @@ export class TrialLifecycle {
     trial.timeTotal = from.timeTotal
     trial.itersSinceRestore = from.itersSinceRestore ?? 0
     const checkpoint = from.checkpoint === undefined ? undefined : c.store.load(from.checkpoint)
-    // A trial's stream is derived when it first runs, not for every trial up front.
-    trial.randomState ??= derivedState(c.def.seed, `trial:${trial.index}`)
-    const handle = c.executor.start(new StartRequest(c.def.name, trial.tag, trial.id, trial.config, checkpoint, this.#trainable, trial.randomState, c.signal))
+    const randomState = trial.startStream(c.def.seed)
+    const handle = c.executor.start(new StartRequest(c.def.name, trial.tag, trial.id, trial.config, checkpoint, this.#trainable, randomState, c.signal))
     if (c.onEvent !== undefined) c.onEvent({ type: 'trialStart', trialId: trial.id, config: trial.config, restoredFrom: from.checkpoint?.id })
     return handle
   }
@@ -143,32 +142,7 @@ export class TrialLifecycle {
   /** Moves the trial as `transition` says and closes the trainable it left behind. */
   async #apply(trial: Trial, { state, close }: Transition): Promise<void> {
     this.#c.population.move(trial, state)
-    if (close !== undefined) await this.#close(trial, close)
-  }
-
-  /**
-   * Closes a trainable and keeps where its random stream got to, for the trial's next start. A close
-   * that does not settle within the grace (a `finally` awaiting what never comes) is given up on:
-   * the run goes on, and says so. A synchronous generator closes at once, so it is not watched.
-   */
-  async #close(trial: Trial, handle: TrialHandle): Promise<void> {
-    const c = this.#c
-    try {
-      if (this.#hung.has(handle)) {
-        // Its step never settled: an in-process generator cannot close before it does, so there is
-        // nothing to wait for (an executor that can force a close, like worker threads, does so).
-        handle.close().catch(() => undefined)
-      } else if (handle.nextSync !== undefined) await handle.close()
-      else
-        await c.watchdog.guard(
-          handle.close(),
-          c.closeGraceS,
-          () => this.#waiting(trial, 'close', c.closeGraceS, c.closeGraceS, true),
-          (waited) => this.#waiting(trial, 'close', waited, c.closeGraceS, false),
-        )
-    } finally {
-      trial.randomState = handle.randomState()
-    }
+    if (close !== undefined) await this.#closer.close(trial, close)
   }
 
   /** Tells that a trial keeps the run waiting (printed when nobody listens: a hang must never be silent). */
@@ -178,12 +152,9 @@ export class TrialLifecycle {
     else console.warn(`[vitune] ${describeWaiting(this.where(trial), event)}`)
   }
 
-  /** Trainables whose step the runner stopped waiting for (step timeout, time budget, abort). */
-  readonly #hung = new WeakSet<TrialHandle>()
-
   /** Marks a trial's trainable as stuck in a step that will not be waited for: its close is not awaited. */
   stuck(trial: Trial): void {
-    if ('handle' in trial.state) this.#hung.add(trial.state.handle)
+    if ('handle' in trial.state) this.#closer.stuck(trial.state.handle)
   }
 
   /** The notice for a trial still in its step. */
@@ -265,42 +236,49 @@ export class TrialLifecycle {
     if ((await this.#finish(trial)) === undefined) this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
   }
 
-  /** The trial finished: it returned, met its stop criteria, or the scheduler stopped it. */
-  async complete(trial: Trial): Promise<void> {
-    const released = await this.#finish(trial)
-    if (released !== undefined) return this.applyExploits(released)
-    if (this.#c.onEvent !== undefined) this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
-    const exploits = this.#c.scheduler.onTrialComplete(this.#c.population, trial)
-    if (exploits.length > 0) await this.applyExploits(exploits)
+  /**
+   * The trial finished: it returned, met its stop criteria, or the scheduler stopped it. A promise
+   * only when something must be awaited (a trainable's close, exploits the scheduler released).
+   */
+  complete(trial: Trial): Promise<void> | undefined {
+    const released = this.#finish(trial)
+    return released instanceof Promise ? released.then((r) => this.#completed(trial, r)) : this.#completed(trial, released)
+  }
+
+  /** After a finished trial's trainable closed: `released` when its close failed (see #finish). */
+  #completed(trial: Trial, released: readonly ExploitAction[] | undefined): Promise<void> | undefined {
+    let exploits = released
+    if (exploits === undefined) {
+      if (this.#c.onEvent !== undefined) this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
+      exploits = this.#c.scheduler.onTrialComplete(this.#c.population, trial)
+    }
+    return exploits.length > 0 ? this.applyExploits(exploits) : undefined
   }
 
   /**
    * Closes a finishing trial's trainable and moves it to TERMINATED; undefined then. When closing
    * throws (its `finally` block), the trial ends as ERROR instead, results kept and not retried
-   * (it had finished training), and what the scheduler released is returned.
+   * (it had finished training), and what the scheduler released is returned. A promise only when
+   * the close must be awaited.
    */
-  async #finish(trial: Trial): Promise<readonly ExploitAction[] | undefined> {
+  #finish(trial: Trial): readonly ExploitAction[] | undefined | Promise<readonly ExploitAction[] | undefined> {
     const { state, close } = terminated(trial.state)
-    const thrown = close === undefined ? NOTHING : await this.#closeCatching(trial, close)
+    const thrown = close === undefined ? NOTHING : this.#closer.closeCatching(trial, close)
     if (thrown === NOTHING) {
       this.#c.population.move(trial, state)
       return undefined
     }
-    const failure = this.#record(trial, thrown, 'while its trainable closed (a finally block threw)')
-    this.#c.population.move(trial, failed(trial.state, failure, undefined).state)
-    this.emit({ type: 'trialError', trialId: trial.id, error: thrown, willRetry: false })
-    this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
-    return this.#c.scheduler.onTrialError(this.#c.population, trial)
-  }
-
-  /** Closes a trainable; what its close threw, or NOTHING. */
-  async #closeCatching(trial: Trial, handle: TrialHandle): Promise<unknown> {
-    try {
-      await this.#close(trial, handle)
-      return NOTHING
-    } catch (error) {
-      return error
-    }
+    return thrown.then((error) => {
+      if (error === NOTHING) {
+        this.#c.population.move(trial, state)
+        return undefined
+      }
+      const failure = this.#record(trial, error, 'while its trainable closed (a finally block threw)')
+      this.#c.population.move(trial, failed(trial.state, failure, undefined).state)
+      this.emit({ type: 'trialError', trialId: trial.id, error, willRetry: false })
+      this.emit({ type: 'trialEnd', trialId: trial.id, status: trial.status })
+      return this.#c.scheduler.onTrialError(this.#c.population, trial)
+    })
   }
 
   /** Adds a failure to the trial's history; `when` says where it happened, when not in a step. */
@@ -329,7 +307,7 @@ export class TrialLifecycle {
       : undefined
     const { state, close } = failed(trial.state, failure, retryFrom)
     // A trainable that failed may fail again while it closes; that error says nothing new.
-    if (close !== undefined) await this.#close(trial, close).catch(() => undefined)
+    if (close !== undefined) await this.#closer.close(trial, close)?.catch(() => undefined)
     this.emit({ type: 'trialError', trialId: trial.id, error, willRetry })
     c.population.move(trial, state)
     const released = c.scheduler.onTrialError(c.population, trial)
@@ -351,7 +329,8 @@ export class TrialLifecycle {
     for (const action of exploits) {
       const close = applyExploit(this.#c.population, action, this.#c.log)
       const target = this.#c.population.get(action.event.targetId)
-      const thrown = close === undefined ? NOTHING : await this.#closeCatching(target, close)
+      const closed = close === undefined ? NOTHING : this.#closer.closeCatching(target, close)
+      const thrown = closed === NOTHING ? NOTHING : await closed
       if (thrown !== NOTHING) {
         // The target restarts from the donor's checkpoint anyway: its cleanup error is recorded, not fatal.
         this.#record(target, thrown, 'while its trainable closed for an exploit (a finally block threw)')
@@ -368,6 +347,6 @@ export class TrialLifecycle {
 
   /** Closes every live trainable after the run failed; their own errors are not the run's. */
   async abandon(): Promise<void> {
-    await Promise.allSettled(this.#c.population.trials.map((trial) => ('handle' in trial.state ? this.#close(trial, trial.state.handle) : undefined)))
+    await Promise.allSettled(this.#c.population.trials.map((trial) => ('handle' in trial.state ? this.#closer.close(trial, trial.state.handle) : undefined)))
   }
 }

@@ -11,13 +11,21 @@ export class Population implements RunnerView {
   readonly experiment: string
   readonly statusCounts: Record<TrialStatus, number> = { PENDING: 0, RUNNING: 0, PAUSED: 0, TERMINATED: 0, ERROR: 0 }
   #trials: Trial[]
-  readonly #byId: Map<string, Trial>
+  /** Built at the first look-up by id (exploits, resumes): a FIFO run of a million trials never needs it. */
+  #byIdMap: Map<string, Trial> | undefined
 
   constructor(experiment: string, trials: readonly Trial[]) {
     this.experiment = experiment
     this.#trials = [...trials]
-    this.#byId = new Map(trials.map((t) => [t.id, t]))
     for (const trial of trials) this.statusCounts[trial.status]++
+  }
+
+  get #byId(): Map<string, Trial> {
+    if (this.#byIdMap === undefined) {
+      this.#byIdMap = new Map()
+      for (const trial of this.#trials) this.#byIdMap.set(trial.id, trial)
+    }
+    return this.#byIdMap
   }
 
   /** The trials in executor order (a retried trial moves to the end, as in Ray). */

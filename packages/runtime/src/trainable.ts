@@ -18,6 +18,12 @@ export interface TrialIterator {
   close(): Promise<void>
 }
 
+/**
+ * What `close()` returns when the trainable has closed by the time it returns (a synchronous
+ * generator): an already-settled promise that the runner recognises and does not wait for.
+ */
+export const CLOSED_AT_ONCE: Promise<void> = Promise.resolve()
+
 /** Thrown into a Ray-style trainable's pending `report()` when its trial is stopped or exploited. */
 export class TrialStopped extends Error {
   constructor() {
@@ -155,8 +161,14 @@ export function startTrainable(trainable: AnyTrainable, base: ContextBase, where
       return {
         next: async () => nextSync(),
         nextSync,
-        async close() {
-          iterator.return?.()
+        close() {
+          // Its finally blocks run now: the runner need not wait a microtask for each closed trial.
+          try {
+            iterator.return?.()
+          } catch (error) {
+            return Promise.reject(error)
+          }
+          return CLOSED_AT_ONCE
         },
       }
     }

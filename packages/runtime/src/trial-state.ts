@@ -33,6 +33,12 @@ export type TrialState =
   | { readonly status: 'TERMINATED' }
   | { readonly status: 'ERROR'; readonly failure: TrialFailure }
 
+/** Every trial starts here; one shared object, as the state of a trial that never ran has nothing of its own. */
+export const NEW_TRIAL: TrialState = Object.freeze({ status: 'PENDING', from: FRESH_START })
+
+/** The state of every trial that ended well: nothing of its own, so one shared object. */
+export const TERMINATED: TrialState = Object.freeze({ status: 'TERMINATED' })
+
 /** A new state, and the trainable the old one held that must now be closed. */
 export interface Transition {
   readonly state: TrialState
@@ -75,7 +81,7 @@ export function decided(state: TrialState, decision: TrialDecision): Transition 
 /** The trial ends well: it returned, met its stop criteria, or the experiment stopped. */
 export function terminated(state: TrialState): Transition {
   if (isFinal(state)) return stay(state)
-  return { state: { status: 'TERMINATED' }, close: handleOf(state) }
+  return { state: TERMINATED, close: handleOf(state) }
 }
 
 /** The trial was cloned over: it waits to restart from the donor's checkpoint. */

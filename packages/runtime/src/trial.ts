@@ -3,7 +3,7 @@ import { derivedState } from './random.js'
 import type { ConfigChange, TrialFailure, TrialResult } from './result-grid.js'
 import type { TrialView } from './schedulers/types.js'
 import { freezeConfig } from './search/variants.js'
-import { FRESH_START, handleOf, type StartPoint, startPointOf, type TrialState } from './trial-state.js'
+import { FRESH_START, handleOf, NEW_TRIAL, type StartPoint, startPointOf, TERMINATED, type TrialState } from './trial-state.js'
 import type { CheckpointRef, ExploitEvent, PolicyRecord, Result, TrialStatus } from './types.js'
 
 /** A trial as persisted in the experiment state: everything but its results (kept in a journal) and its live trainable. */
@@ -58,7 +58,7 @@ export const SET_STATE: unique symbol = Symbol('setState')
  * history, and the counters of the trainable's current run.
  */
 export class Trial implements TrialView {
-  #state: TrialState = { status: 'PENDING', from: FRESH_START }
+  #state: TrialState = NEW_TRIAL
   lastResult: Result | undefined
   /** The checkpoint of the latest report, if that report carried one. */
   reportCheckpoint: CheckpointRef | undefined
@@ -85,6 +85,8 @@ export class Trial implements TrialView {
    * (`derivedState(seed, \`trial:${index}\`)`), not for every trial of the run up front.
    */
   randomState: object | undefined
+  /** The state the live trainable's stream started from, to tell whether it drew at all. */
+  #streamStart: object | undefined
 
   constructor(
     readonly id: string,
@@ -101,6 +103,22 @@ export class Trial implements TrialView {
 
   get state(): TrialState {
     return this.#state
+  }
+
+  /** The state its trainable's stream (re)starts from; derived from the seed at the first start. */
+  startStream(seed: number): object {
+    this.#streamStart = this.randomState ?? derivedState(seed, `trial:${this.index}`)
+    return this.#streamStart
+  }
+
+  /**
+   * Keeps the state its trainable left the stream in. A trainable that never drew hands back the
+   * state it started from, which stays as it was: for a first start, nothing is kept (a grid of a
+   * million one-step trials would otherwise keep a million states equal to what the seed gives).
+   */
+  streamClosed(state: object): void {
+    if (state !== this.#streamStart) this.randomState = state
+    this.#streamStart = undefined
   }
 
   /** Every result, in order. */
@@ -212,7 +230,7 @@ export class Trial implements TrialView {
       : saved.restore
     switch (saved.status) {
       case 'TERMINATED':
-        return { status: 'TERMINATED' }
+        return TERMINATED
       case 'ERROR':
         return { status: 'ERROR', failure: this.failures[this.failures.length - 1] as TrialFailure }
       case 'RUNNING':

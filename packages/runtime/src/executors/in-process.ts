@@ -1,9 +1,9 @@
 import { RunError } from '../errors.js'
 import type { TrialExecutor, TrialHandle, TrialStart } from '../executor.js'
 import { resumeLazily } from '../random.js'
-import { startTrainable, type TrialIterator } from '../trainable.js'
+import { CLOSED_AT_ONCE, startTrainable, type TrialIterator } from '../trainable.js'
 
-const closed = async (): Promise<void> => {}
+const closed = (): Promise<void> => CLOSED_AT_ONCE
 
 /** Runs trainables in the runner's own thread: the fastest path, and the only one for closures. */
 export class InProcessExecutor implements TrialExecutor {
