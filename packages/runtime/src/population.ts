@@ -17,7 +17,7 @@ export class Population implements RunnerView {
   constructor(experiment: string, trials: readonly Trial[]) {
     this.experiment = experiment
     this.#trials = [...trials]
-    for (const trial of trials) this.statusCounts[trial.status]++
+    for (let i = 0; i < trials.length; i++) this.statusCounts[(trials[i] as Trial).status]++
   }
 
   get #byId(): Map<string, Trial> {

@@ -112,12 +112,27 @@ export function deriveStream(seed: number, label: string, state?: object): Rando
  * A stream that continues from `state` but builds its generator only at the first draw: a trial
  * whose trainable never draws costs no generator, and `state()` hands back `state` itself.
  */
-export function resumeLazily(state: object): RandomStream {
-  let stream: RandomStream | undefined
-  return {
-    next: () => (stream ??= new Alea(state as AleaState)).next(),
-    state: () => (stream === undefined ? state : stream.state()),
+class LazyStream implements RandomStream {
+  readonly #start: AleaState
+  #alea: Alea | undefined
+
+  constructor(state: object) {
+    this.#start = state as AleaState
   }
+
+  readonly next = (): number => {
+    this.#alea ??= new Alea(this.#start)
+    return this.#alea.next()
+  }
+
+  state(): object {
+    return this.#alea === undefined ? this.#start : this.#alea.state()
+  }
+}
+
+/** A stream continuing from `state`, whose generator is built at the first draw (see LazyStream). */
+export function resumeLazily(state: object): RandomStream {
+  return new LazyStream(state)
 }
 
 /** A uniform integer in [0, n). */

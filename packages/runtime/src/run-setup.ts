@@ -6,7 +6,7 @@ import { deriveStream } from './random.js'
 import type { RunRecord } from './run-record.js'
 import { referencedCheckpoints } from './run-record.js'
 import type { Scheduler } from './schedulers/types.js'
-import { generateVariants } from './search/variants.js'
+import { expandVariants } from './search/variants.js'
 import type { SavedExperiment } from './snapshot.js'
 import type { ExperimentStopper } from './stop.js'
 import { Trial } from './trial.js'
@@ -27,9 +27,11 @@ function idPrefix(name: string, seed: number): string {
  * first starts (see `Trial.randomState`).
  */
 export function createPopulation(def: ExperimentDef): Population {
-  const variants = generateVariants(def, deriveStream(def.seed, 'variants'))
   const prefix = idPrefix(def.name, def.seed)
-  const trials = variants.map((v) => new Trial(`${prefix}_${String(v.index).padStart(5, '0')}`, v.index, v.tag, v.config))
+  const trials: Trial[] = []
+  expandVariants(def, deriveStream(def.seed, 'variants'), (index, tag, config) => {
+    trials.push(new Trial(`${prefix}_${String(index).padStart(5, '0')}`, index, tag, config))
+  })
   return new Population(def.name, trials)
 }
 

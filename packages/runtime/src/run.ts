@@ -216,7 +216,10 @@ class Runner {
         this.#checkAborted()
         if (running.length < this.#concurrency) {
           // One choice for all free slots: restarting a whole population after a barrier stays O(N log N).
-          for (const next of this.#scheduler.chooseTrialsToRun(population, this.#concurrency - running.length) as Trial[]) {
+          const chosen = this.#scheduler.chooseTrialsToRun(population, this.#concurrency - running.length) as Trial[]
+          // Indexed loops on the loop's paths: an array iterator's result objects are not always optimised away.
+          for (let i = 0; i < chosen.length; i++) {
+            const next = chosen[i] as Trial
             lifecycle.start(next)
             running.push(next)
           }

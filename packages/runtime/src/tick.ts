@@ -31,7 +31,7 @@ const handleOf = (trial: Trial): TrialHandle => (trial.state as { readonly handl
  * pull synchronously; undefined otherwise. One clock reading per pull: a step ends when the next starts.
  */
 export function pullSync(running: readonly Trial[], clock: () => number): Pulled[] | undefined {
-  for (const trial of running) if (handleOf(trial).nextSync === undefined) return undefined
+  for (let i = 0; i < running.length; i++) if (handleOf(running[i] as Trial).nextSync === undefined) return undefined
   const pulled: Pulled[] = new Array(running.length)
   let time = clock()
   for (let i = 0; i < running.length; i++) {

@@ -67,8 +67,16 @@ export class Trial implements TrialView {
   /** `trainingIteration` of the latest report (or where the trainable restarts). */
   iteration = 0
   itersSinceRestore = 0
-  timeTotal = 0
-  stepStarted = 0
+  /**
+   * Seconds of training in its history. Starts as NaN and is set to 0 in the constructor: the
+   * field must hold a double from the first trial on. Had it started as 0 (a small integer to V8),
+   * the first fractional time would change the field's representation in the trials' hidden class,
+   * and every trial made before that (all of them, in a big grid) would be migrated one by one
+   * (about a microsecond each). The same holds for the step times.
+   */
+  timeTotal = Number.NaN
+  /** When its current step started (the run's clock); set by each pull before it is read. */
+  stepStarted = Number.NaN
   /** When a synchronous pull returned (the next trial's step starts then); NaN for an asynchronous pull, timed when processed. */
   stepEnded = Number.NaN
   numFailures = 0
@@ -95,6 +103,7 @@ export class Trial implements TrialView {
     public config: Config,
     randomState?: object,
   ) {
+    this.timeTotal = 0
     this.initialTag = tag
     this.initialConfig = config
     this.configHistory = [{ trainingIteration: 0, config, cause: 'initial' }]

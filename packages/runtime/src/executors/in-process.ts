@@ -1,9 +1,51 @@
 import { RunError } from '../errors.js'
 import type { TrialExecutor, TrialHandle, TrialStart } from '../executor.js'
-import { resumeLazily } from '../random.js'
-import { CLOSED_AT_ONCE, startTrainable, type TrialIterator } from '../trainable.js'
+import { type RandomStream, resumeLazily } from '../random.js'
+import { CLOSED_AT_ONCE, type Report, startTrainable, type TrialIterator } from '../trainable.js'
 
-const closed = (): Promise<void> => CLOSED_AT_ONCE
+/** A trainable that threw before its first report: its error arrives through the first pull. */
+class FailedStart implements TrialIterator {
+  constructor(readonly error: unknown) {}
+  next(): Promise<Report | undefined> {
+    return Promise.reject(this.error)
+  }
+  close(): Promise<void> {
+    return CLOSED_AT_ONCE
+  }
+}
+
+/**
+ * A trainable running in this thread. One object per started trial, its methods on the prototype:
+ * a run may start a million trials, and closures per handle add up.
+ */
+class InProcessHandle implements TrialHandle {
+  readonly #iterator: TrialIterator
+  readonly #stream: RandomStream
+  /** The shared `pullNow` when the trainable is a synchronous generator; called as `handle.nextSync()`. */
+  readonly nextSync: (() => Report | undefined) | undefined
+
+  constructor(iterator: TrialIterator, stream: RandomStream) {
+    this.#iterator = iterator
+    this.#stream = stream
+    this.nextSync = iterator.nextSync === undefined ? undefined : InProcessHandle.#pullNow
+  }
+
+  static readonly #pullNow = function (this: InProcessHandle): Report | undefined {
+    return (this.#iterator as Required<TrialIterator>).nextSync()
+  }
+
+  next(): Promise<Report | undefined> {
+    return this.#iterator.next()
+  }
+
+  close(): Promise<void> {
+    return this.#iterator.close()
+  }
+
+  randomState(): object {
+    return this.#stream.state()
+  }
+}
 
 /** Runs trainables in the runner's own thread: the fastest path, and the only one for closures. */
 export class InProcessExecutor implements TrialExecutor {
@@ -26,10 +68,9 @@ export class InProcessExecutor implements TrialExecutor {
       )
     } catch (error) {
       // A trainable that throws before its first report fails its trial like any later error (retries apply).
-      return { next: () => Promise.reject(error), nextSync: undefined, close: closed, randomState: stream.state }
+      iterator = new FailedStart(error)
     }
-    // The iterator's and the stream's functions hold no `this`: the handle shares them instead of wrapping each.
-    return { next: iterator.next, nextSync: iterator.nextSync, close: iterator.close, randomState: stream.state }
+    return new InProcessHandle(iterator, stream)
   }
 
   async shutdown(): Promise<void> {}

@@ -37,28 +37,47 @@ function comparePaths(a: Path, b: Path): number {
 
 const showPath = (path: Path): string => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
 
-/** Every domain in a config, in traversal order (objects and lists, as Ray), with its key path. */
-function collectDomains(node: unknown, prefix: Path = []): [Path, Domain][] {
-  const found: [Path, Domain][] = []
-  const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node as object)
-  for (const [key, value] of entries) {
-    const path = [...prefix, key]
-    if (isDomain(value)) found.push([path, value])
-    else if (isContainer(value)) found.push(...collectDomains(value, path))
+/**
+ * Every domain in a config, in traversal order (objects and lists, as Ray), with its key path.
+ * Runs once per trial: paths are only made for domains and containers, not for every leaf.
+ */
+function collectDomains(node: unknown, prefix: Path = [], found: [Path, Domain][] = []): [Path, Domain][] {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const value: unknown = node[i]
+      if (isDomain(value)) found.push([[...prefix, i], value])
+      else if (isContainer(value)) collectDomains(value, [...prefix, i], found)
+    }
+    return found
+  }
+  for (const key of Object.keys(node as Node)) {
+    const value = (node as Node)[key]
+    if (isDomain(value)) found.push([[...prefix, key], value])
+    else if (isContainer(value)) collectDomains(value, [...prefix, key], found)
   }
   return found
 }
 
-/** Copies the plain objects and lists of a space; domains, functions and leaves are shared. */
+/** Copies the plain objects and lists of a space; domains, functions and leaves are shared. Written as loops: it runs once per trial. */
 function copyTree<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(copyTree) as T
-  if (isNestedSpec(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyTree(v)])) as T
-  return value
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length)
+    for (let i = 0; i < value.length; i++) copy[i] = copyTree(value[i])
+    return copy as T
+  }
+  if (!isNestedSpec(value)) return value
+  const copy: Node = {}
+  for (const key of Object.keys(value)) {
+    // Assigning `__proto__` would set the prototype, not a key (the DSL refuses such keys anyway).
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: copyTree(value[key]), enumerable: true, writable: true, configurable: true })
+    else copy[key] = copyTree(value[key])
+  }
+  return copy as T
 }
 
 function setPath(target: Node, path: Path, value: unknown): void {
   let node = target
-  for (const key of path.slice(0, -1)) node = node[key] as Node
+  for (let i = 0; i < path.length - 1; i++) node = node[path[i] as string | number] as Node
   node[path[path.length - 1] as string | number] = value
 }
 
@@ -112,6 +131,7 @@ const MAX_PASSES = 20
  */
 function resolve(experiment: string, config: Node, stream: RandomStream, evaluated: Map<string, unknown>): void {
   let pending = collectDomains(config)
+  if (pending.length === 0) return
   const random = () => stream.next()
   for (let pass = 0; pass < MAX_PASSES && pending.length > 0; pass++) {
     const deferred: [Path, Domain][] = []
@@ -187,21 +207,59 @@ function resolve(experiment: string, config: Node, stream: RandomStream, evaluat
   }
 }
 
+/** A key path as written in `evaluatedParams` (`layers/0`), as a Path: list indices as numbers. */
+const parsePath = (text: string): Path => text.split('/').map((p) => (/^\d+$/.test(p) ? Number(p) : p))
+
 /** Ray's `format_vars`: sorted by path, last key only, floats to 4 decimals, other values cleaned. */
 export function formatVars(params: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>): string {
-  const entries = params instanceof Map ? [...params] : Object.entries(params)
-  return entries
-    .map(([path, value]) => [path.split('/').map((p: string) => (/^\d+$/.test(p) ? Number(p) : p)), value] as const)
-    .sort(([a], [b]) => comparePaths(a, b))
-    .map(([path, value]) => `${path[path.length - 1]}=${formatValue(value)}`)
-    .join(',')
+  return formatEntries(params instanceof Map ? params : new Map(Object.entries(params)), undefined)
+}
+
+/**
+ * formatVars over [path, value] entries. With `parsed`, each path is parsed once and kept: a grid
+ * of a million trials formats the same few paths a million times.
+ */
+function formatEntries(params: ReadonlyMap<string, unknown>, parsed: Map<string, Path> | undefined): string {
+  if (params.size === 1) {
+    // The common case, a single grid key: no sorting, no list.
+    let vars = ''
+    params.forEach((value, text) => {
+      vars = formatVar(parsedPath(text, parsed), value)
+    })
+    return vars
+  }
+  const keyed: { readonly path: Path; readonly value: unknown }[] = []
+  params.forEach((value, text) => {
+    keyed.push({ path: parsedPath(text, parsed), value })
+  })
+  keyed.sort((a, b) => comparePaths(a.path, b.path))
+  return keyed.map(({ path, value }) => formatVar(path, value)).join(',')
+}
+
+function parsedPath(text: string, parsed: Map<string, Path> | undefined): Path {
+  if (parsed === undefined) return parsePath(text)
+  let path = parsed.get(text)
+  if (path === undefined) {
+    path = parsePath(text)
+    parsed.set(text, path)
+  }
+  return path
+}
+
+/** One `key=value` of a tag: the path's last key only, as Ray's. */
+function formatVar(path: Path, value: unknown): string {
+  return `${path[path.length - 1]}=${formatValue(value)}`
 }
 
 /** Python's spelling of the JSON constants, so tags read as Ray's (`bar=True`). */
 const PYTHON_CONSTANTS: Readonly<Record<string, string>> = { true: 'True', false: 'False', null: 'None' }
 
 function formatValue(value: unknown): string {
-  if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(4)
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return value.toFixed(4)
+    // Digits and a sign need no cleaning (larger integers print as 1e+21, whose '+' does).
+    if (Number.isSafeInteger(value)) return String(value)
+  }
   if (typeof value === 'boolean' || value === null) return PYTHON_CONSTANTS[String(value)] as string
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
   return text.replace(/[^a-zA-Z0-9_-]+/g, '_').replace(/^_+|_+$/g, '')
@@ -210,7 +268,7 @@ function formatValue(value: unknown): string {
 /** Deep-freezes a config so no trial can change another's by accident. */
 export function freezeConfig<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) freezeConfig(child)
+    for (const key of Object.keys(value)) freezeConfig((value as Node)[key])
     Object.freeze(value)
   }
   return value
@@ -222,35 +280,51 @@ export function freezeConfig<T>(value: T): T {
  * grid point (so they may read grid values), the whole grid repeated `samples` times.
  */
 export function generateVariants(def: Pick<ExperimentDef, 'name' | 'space' | 'samples'>, stream: RandomStream): Variant[] {
+  const variants: Variant[] = []
+  expandVariants(def, stream, (index, tag, config, evaluated) => {
+    variants.push({ index, tag, config, evaluatedParams: Object.fromEntries(evaluated) })
+  })
+  return variants
+}
+
+/**
+ * generateVariants without a Variant per trial: `emit` gets each one's index, tag, frozen config and
+ * resolved values in order (`evaluated` is only valid during the call). A run makes its trials from
+ * it directly, which matters at a million trials.
+ */
+export function expandVariants(
+  def: Pick<ExperimentDef, 'name' | 'space' | 'samples'>,
+  stream: RandomStream,
+  emit: (index: number, tag: string, config: Config, evaluated: ReadonlyMap<string, unknown>) => void,
+): void {
   const grids = collectDomains(def.space)
     .filter((entry): entry is [Path, GridDomain] => entry[1].$domain === 'grid')
     .sort(([a], [b]) => comparePaths(a, b))
   const sizes = grids.map(([, d]) => d.values.length)
+  const keys = grids.map(([path]) => path.join('/'))
   const combinations = sizes.reduce((n, s) => n * s, 1)
-  const variants: Variant[] = []
+  const parsed = new Map<string, Path>()
+  // One map for every trial, cleared each time: `emit` reads it only during the call.
+  const evaluated = new Map<string, unknown>()
+  let index = 0
   for (let sample = 0; sample < def.samples; sample++) {
     for (let combo = 0; combo < combinations; combo++) {
       const config = copyTree(def.space) as Node
-      const evaluated = new Map<string, unknown>()
+      evaluated.clear()
       let rest = combo
-      grids.forEach(([path, domain], i) => {
-        const size = sizes[i] as number
+      for (let g = 0; g < grids.length; g++) {
+        const [path, domain] = grids[g] as [Path, GridDomain]
+        const size = sizes[g] as number
         // A copy, so resolving domains inside one trial's grid value cannot leak into another's.
         const value = copyTree(domain.values[rest % size])
         rest = Math.floor(rest / size)
         setPath(config, path, value)
-        if (!isDomain(value)) evaluated.set(path.join('/'), value)
-      })
+        if (!isDomain(value)) evaluated.set(keys[g] as string, value)
+      }
       resolve(def.name, config, stream, evaluated)
-      const index = variants.length
-      const vars = formatVars(evaluated)
-      variants.push({
-        index,
-        tag: vars === '' ? String(index) : `${index}_${vars}`,
-        config: freezeConfig(config),
-        evaluatedParams: Object.fromEntries(evaluated),
-      })
+      const vars = formatEntries(evaluated, parsed)
+      emit(index, vars === '' ? String(index) : `${index}_${vars}`, freezeConfig(config), evaluated)
+      index++
     }
   }
-  return variants
 }
