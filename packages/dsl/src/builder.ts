@@ -7,6 +7,7 @@ import {
   type PbtOptions,
   type StopDef,
   type StorageOptions,
+  type WorkerOptions,
 } from './definition.js'
 import { type PolicyRecord, parsePolicy } from './policy.js'
 import {
@@ -51,6 +52,7 @@ import {
   validatePb2Options,
 } from './validate-schedulers.js'
 import { validateOptionsObject, validateShape, validateTrialCount } from './validate-shape.js'
+import { checkWorkersTrainable, workersDef } from './workers.js'
 
 /**
  * An immutable experiment builder around a plain `ExperimentDef`. Every step returns a new
@@ -340,6 +342,17 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
   }
 
   /**
+   * Where trials run: `threads` worker threads (`'auto'`: one per core), or `0` for the runner's own
+   * thread. Without `.workers()`, a trainable named with `trainable(import.meta.url, 'name', fn)`
+   * runs on one thread per core and a closure in this thread. Results are the same either way.
+   */
+  workers(threads: number | 'auto', options: WorkerOptions = {}): Experiment<C, M, K, P> {
+    const workers = workersDef(this.fail, threads, options)
+    checkWorkersTrainable(this.fail, workers, this.def.trainable, this.def.trainableModule !== undefined)
+    return this.with({ workers })
+  }
+
+  /**
    * The trainable: an (async) generator that yields metrics, or a Ray-style function calling `report`.
    * A trainable named with `trainable(import.meta.url, 'name', fn)` can also run in worker threads.
    */
@@ -352,6 +365,7 @@ export class Experiment<C extends Config = Config, M extends Metrics = Metrics, 
         'Pass an async generator function or a function that calls report().',
       )
     const location = trainableModuleOf(trainable)
+    checkWorkersTrainable(this.fail, this.def.workers, trainable, location !== undefined)
     return this.with<C, R, K2, never>({
       trainable: trainable as unknown as ExperimentDef['trainable'],
       // Cleared when the new trainable has no location, so a stale one never outlives .train().
@@ -392,6 +406,7 @@ export function validateExperiment(def: ExperimentDef): void {
   const fail = failFor(def.name)
   if (def.trainable === undefined)
     fail('VITUNE_NO_TRAINABLE', 'train', 'no trainable is given', 'Call .train(async function* ({ config }) { ... yield { ... } }) before running.')
+  checkWorkersTrainable(fail, def.workers, def.trainable, def.trainableModule !== undefined)
   if (def.scheduler.kind === 'pbt') {
     if (def.metric === undefined || def.mode === undefined)
       fail('VITUNE_PBT_WITHOUT_METRIC', 'metric', 'PBT needs a metric and a mode to rank trials', 'Add .metric("Q", "max").')

@@ -80,6 +80,34 @@ export interface FailureOptions {
   readonly failFast?: boolean
 }
 
+/** Memory limits of one worker thread, in megabytes (Node's `resourceLimits`). */
+export interface WorkerResourceLimits {
+  /** The main heap; a trainable that outgrows it fails its thread's trials (retried), not the run. */
+  readonly maxOldGenerationSizeMb?: number
+  /** The heap for new, short-lived objects. */
+  readonly maxYoungGenerationSizeMb?: number
+  /** Memory for generated code. */
+  readonly codeRangeSizeMb?: number
+  /** The thread's stack. */
+  readonly stackSizeMb?: number
+}
+
+/** Options of `.workers()` besides the number of threads. */
+export interface WorkerOptions {
+  /** Memory limits of each worker thread. Default: Node's (as the main thread). */
+  readonly resourceLimits?: WorkerResourceLimits
+  /**
+   * How long a trainable may take to close (its `finally` blocks) before its thread is terminated
+   * (failing the other trials on it too), in seconds. Default 5.
+   */
+  readonly closeTimeoutS?: number
+}
+
+/** Where trials run: how many worker threads (0: the runner's own thread; `'auto'`: one per core) and their options. */
+export interface WorkersDef extends WorkerOptions {
+  readonly threads: number | 'auto'
+}
+
 /**
  * The one contract between the DSL and everything else: plain data (functions aside), so it can
  * be persisted and shipped to workers.
@@ -118,6 +146,11 @@ export interface ExperimentDef {
    * threads and remote workers load, since a function cannot cross to them.
    */
   readonly trainableModule?: TrainableModule | undefined
+  /**
+   * Where trials run, from `.workers()`. Unset: worker threads (one per core) when the trainable is
+   * named by module, the runner's own thread otherwise. Results never depend on it.
+   */
+  readonly workers?: WorkersDef | undefined
 }
 
 /** Defaults applied by `.pbt()`. */

@@ -53,6 +53,8 @@ export type DefinitionErrorCode =
   | 'VITUNE_PB2_BOUNDS'
   | 'VITUNE_PB2_WITH_MUTATIONS'
   | 'VITUNE_SCHEDULER_WITHOUT_METRIC'
+  | 'VITUNE_WORKERS'
+  | 'VITUNE_WORKERS_CLOSURE'
 
 /** Base class of every error vitune throws on purpose: a stable `code` and a message that says what to do. */
 export class VituneError extends Error {

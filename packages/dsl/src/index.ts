@@ -9,6 +9,9 @@ export type {
   SchedulerDef,
   StopDef,
   StorageOptions,
+  WorkerOptions,
+  WorkerResourceLimits,
+  WorkersDef,
 } from './definition.js'
 export { PBT_DEFAULTS } from './definition.js'
 export type { ChoiceDomain, Domain, FloatDomain, GridDomain, IntegerDomain, NormalDomain, RandomDomain, SampleFromDomain } from './domains.js'

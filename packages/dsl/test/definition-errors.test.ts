@@ -7,6 +7,7 @@ import {
   grid,
   lograndint,
   loguniform,
+  trainable as namedTrainable,
   qlograndint,
   qloguniform,
   qrandint,
@@ -39,6 +40,11 @@ const pbt = (options: object) => () => e().pbt(bad(options))
 const trainable = async function* () {
   yield { Q: 1 }
 }
+/** The same generator, named by a module, as worker threads need. */
+const trainableModuleAware = (fn: typeof trainable) =>
+  namedTrainable('file:///project/train.js', 'train', async function* () {
+    yield* fn()
+  })
 const runnable = () =>
   e()
     .space({ lr: 0.1 })
@@ -295,6 +301,26 @@ const cases: BadInput[] = [
   ...rows('VITUNE_CONCURRENCY', 'concurrency', { '0': () => e().concurrency(0), '1.5': () => e().concurrency(1.5) }),
   ...rows('VITUNE_TRAINABLE_TYPE', 'train', { '5': () => e().train(bad(5)), null: () => e().train(bad(null)) }),
   ...rows('VITUNE_NO_TRAINABLE', 'train', { 'no train()': () => validateExperiment(e().space({ lr: 0.1 }).def) }),
+  ...rows('VITUNE_WORKERS', 'workers', {
+    '-1': () => e().workers(-1),
+    '1.5': () => e().workers(1.5),
+    '"all"': () => e().workers(bad('all')),
+    'options null': () => e().workers(2, bad(null)),
+  }),
+  ...rows('VITUNE_WORKERS', 'workers.threads', { 'unknown option': () => e().workers(2, bad({ threads: 3 })) }),
+  ...rows('VITUNE_WORKERS', 'workers.closeTimeoutS', {
+    '-1': () => e().workers(2, { closeTimeoutS: -1 }),
+    NaN: () => e().workers(2, { closeTimeoutS: Number.NaN }),
+  }),
+  ...rows('VITUNE_WORKERS', 'workers.resourceLimits.maxOldGenerationSizeMb', {
+    '0': () => e().workers(2, { resourceLimits: { maxOldGenerationSizeMb: 0 } }),
+  }),
+  ...rows('VITUNE_WORKERS', 'workers.resourceLimits.heapMb', { 'unknown limit': () => e().workers(2, { resourceLimits: bad({ heapMb: 64 }) }) }),
+  ...rows('VITUNE_WORKERS_CLOSURE', 'workers', {
+    'workers(2) then a closure': () => e().workers(2).train(trainable),
+    "a closure then workers('auto')": () => e().train(trainable).workers('auto'),
+    'a hand-made definition': () => validateExperiment({ ...runnable().def, workers: { threads: 2 } }),
+  }),
 ]
 
 describe('every bad input raises its code, naming the experiment and the key, and says what to do', () => {
@@ -360,6 +386,18 @@ describe('every bad input raises its code, naming the experiment and the key, an
         expect((error as ExperimentDefinitionError).key).toBe('name')
       }
     }
+  })
+
+  test('.workers() is kept as plain data; 0 accepts a closure, a named trainable any number of threads', () => {
+    expect(e().workers(0).train(trainable).def.workers).toEqual({ threads: 0 })
+    const named = trainableModuleAware(trainable)
+    const def = e()
+      .workers('auto', { resourceLimits: { maxOldGenerationSizeMb: 256 }, closeTimeoutS: 10 })
+      .train(named).def
+    expect(JSON.parse(JSON.stringify(def.workers))).toEqual({ threads: 'auto', resourceLimits: { maxOldGenerationSizeMb: 256 }, closeTimeoutS: 10 })
+    expect(() => validateExperiment(e().workers(3).train(named).def)).not.toThrow()
+    // The closure's error names the fix.
+    expect(() => e().workers(2).train(trainable)).toThrow(/trainable\(import\.meta\.url, 'trainModel'.*\.workers\(0\)/)
   })
 
   test('valid definitions of every kind are accepted', () => {
