@@ -11,7 +11,13 @@ export default function setup(): () => void {
   const root = mkdtempSync(join(tmpdir(), 'vitune-test-run-'))
   const previous = process.env.TMPDIR
   process.env.TMPDIR = root
+  // tsx (which worker threads use to load TypeScript trainables) would keep a transform cache in
+  // the temp folder: tests run without it, so the root stays theirs alone.
+  const previousTsxCache = process.env.TSX_DISABLE_CACHE
+  process.env.TSX_DISABLE_CACHE = '1'
   return () => {
+    if (previousTsxCache === undefined) delete process.env.TSX_DISABLE_CACHE
+    else process.env.TSX_DISABLE_CACHE = previousTsxCache
     if (previous === undefined) delete process.env.TMPDIR
     else process.env.TMPDIR = previous
     const left = readdirSync(root)

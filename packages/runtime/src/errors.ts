@@ -25,6 +25,9 @@ export type RunErrorCode =
   | 'VITUNE_TRAINABLE_MISSING'
   | 'VITUNE_STEP_TIMEOUT'
   | 'VITUNE_REPORT_NOT_AWAITED'
+  | 'VITUNE_TRAINABLE_IMPORT'
+  | 'VITUNE_WORKER_LOST'
+  | 'VITUNE_WORKERS'
 
 /** An error raised while an experiment runs; the message names the experiment and trial. */
 export class RunError extends VituneError {

@@ -19,6 +19,8 @@ export {
 export { DirectoryCheckpointStore } from './directory-checkpoint-store.js'
 export { CHECKPOINT_DIR, DirectoryStorage, JOURNAL_FILE, LOCK_FILE, STATE_FILE } from './directory-storage.js'
 export { experimentSlug } from './experiment-slug.js'
+export { isTypeScriptUrl, loadTrainable, registerTypeScript } from './executors/load-trainable.js'
+export { DEFAULT_CLOSE_TIMEOUT_S, ThreadExecutor, type ThreadExecutorOptions } from './executors/thread-executor.js'
 export { type AnimationOptions, animateParameterHistory } from './plots/animation.js'
 export { linearTicks, logTicks, type ScaleChoice, tickLabel, type ValueAxis, type ValueAxisOptions, valueAxis } from './plots/axis.js'
 export { composeFigures, escapeXml, type Figure, writeFigure } from './plots/figure.js'

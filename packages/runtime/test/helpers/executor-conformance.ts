@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { TrialExecutor, TrialHandle, TrialStart } from '../../src/executor.js'
 import { deriveStream } from '../../src/random.js'
 import type { Report } from '../../src/trainable.js'
-import { counting, drawing, failing, reporting, resuming, throwingAtStart, watchingSignal } from '../fixtures/conformance-trainables.js'
+import { counting, drawing, drawingThenFailing, failing, reporting, resuming, throwingAtStart, watchingSignal } from '../fixtures/conformance-trainables.js'
 
-const trainables = { counting, drawing, failing, reporting, resuming, throwingAtStart, watchingSignal }
+const trainables = { counting, drawing, drawingThenFailing, failing, reporting, resuming, throwingAtStart, watchingSignal }
 
 type Fixture = keyof typeof trainables
 
@@ -93,6 +93,32 @@ export function describeExecutorConformance(name: string, subject: ExecutorUnder
       expect(handle.randomState()).toEqual(expected.state())
       await handle.close()
       // The finally block drew once more while closing.
+      expected.next()
+      expect(handle.randomState()).toEqual(expected.state())
+    })
+
+    test("randomState() is the start state before any report, and after a failed step it includes that step's draws (a retry continues the stream from there)", async () => {
+      const start = startOf('drawingThenFailing', { at: 3 })
+      const expected = deriveStream(0, '', start.randomState)
+      const handle = executor.start(start)
+      expect(handle.randomState()).toEqual(expected.state())
+      expect((await handle.next())?.metrics.r).toBe(expected.next())
+      expect((await handle.next())?.metrics.r).toBe(expected.next())
+      await expect(handle.next()).rejects.toThrow('failure after drawing at step 3')
+      expected.next()
+      expect(handle.randomState()).toEqual(expected.state())
+      // The runner closes a failed trainable before it retries the trial: that settles, and draws nothing.
+      await handle.close()
+      expect(handle.randomState()).toEqual(expected.state())
+    })
+
+    test('a trainable waiting between reports (paused at a barrier, or exploited) closes, and its finally block runs', async () => {
+      const start = startOf('drawing', {})
+      const expected = deriveStream(0, '', start.randomState)
+      const handle = executor.start(start)
+      await handle.next()
+      expected.next()
+      await handle.close()
       expected.next()
       expect(handle.randomState()).toEqual(expected.state())
     })

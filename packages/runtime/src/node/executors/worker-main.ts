@@ -1,0 +1,124 @@
+// The worker thread's side of the thread executor (started by worker-entry.mjs): runs the trials
+// the runner's thread starts here, one step per `next` message, and answers each with the trial's
+// random stream state.
+import { type MessagePort, parentPort } from 'node:worker_threads'
+import { RunError } from '../../errors.js'
+import { deriveStream, type RandomStream } from '../../random.js'
+import { freezeConfig } from '../../search/variants.js'
+import { startTrainable, type TrialIterator } from '../../trainable.js'
+import { loadTrainable } from './load-trainable.js'
+import type { FromWorker, ToWorker } from './protocol.js'
+import { toThrown } from './protocol.js'
+
+/** One trial running on this thread. */
+interface WorkerTrial {
+  readonly stream: RandomStream
+  readonly controller: AbortController
+  /** Messages of a trial are handled in order, each after the previous one settled. */
+  chain: Promise<void>
+  iterator: TrialIterator | undefined
+  /** The trainable could not be loaded or started: every pull fails with this. */
+  startFailure: { readonly error: unknown } | undefined
+}
+
+const port = parentPort as MessagePort
+const trials = new Map<number, WorkerTrial>()
+
+function post(message: FromWorker): void {
+  try {
+    port.postMessage(message)
+  } catch (error) {
+    if (message.type !== 'report') throw error
+    // A report holding a function, a class with private state, a symbol...: the trial fails, not the thread.
+    port.postMessage({
+      type: 'failed',
+      trial: message.trial,
+      random: message.random,
+      error: toThrown(
+        new RunError(
+          'VITUNE_BAD_REPORT',
+          `a report or its checkpoint cannot be sent from the worker thread: ${(error as Error).message}. Report numbers and checkpoint plain data (objects, arrays, typed arrays, Maps), which structured clone copies.`,
+          { cause: error },
+        ),
+      ),
+    } satisfies FromWorker)
+  }
+}
+
+function start(message: Extract<ToWorker, { type: 'start' }>): void {
+  const controller = new AbortController()
+  if (message.aborted !== undefined) controller.abort(message.aborted.reason)
+  const trial: WorkerTrial = {
+    stream: deriveStream(0, '', message.randomState),
+    controller,
+    chain: Promise.resolve(),
+    iterator: undefined,
+    startFailure: undefined,
+  }
+  trials.set(message.trial, trial)
+  trial.chain = (async () => {
+    try {
+      const fn = await loadTrainable(message.module)
+      trial.iterator = startTrainable(
+        fn as never,
+        {
+          // Frozen as in the runner's thread, so a trainable that writes to its config fails the same way everywhere.
+          config: freezeConfig(message.config),
+          checkpoint: message.checkpoint,
+          trialId: message.trialId,
+          random: trial.stream.next,
+          signal: controller.signal,
+        },
+        message.where,
+      )
+    } catch (error) {
+      trial.startFailure = { error }
+    }
+  })()
+}
+
+async function pull(id: number, trial: WorkerTrial): Promise<void> {
+  if (trial.startFailure !== undefined) {
+    post({ type: 'failed', trial: id, error: toThrown(trial.startFailure.error), random: trial.stream.state() })
+    return
+  }
+  try {
+    const report = await (trial.iterator as TrialIterator).next()
+    if (report === undefined) post({ type: 'done', trial: id, random: trial.stream.state() })
+    else
+      post({
+        type: 'report',
+        trial: id,
+        metrics: report.metrics,
+        hasCheckpoint: report.hasCheckpoint,
+        // Copied by postMessage, not transferred: the trainable may go on using the arrays it reported.
+        checkpoint: report.checkpoint,
+        random: trial.stream.state(),
+      })
+  } catch (error) {
+    post({ type: 'failed', trial: id, error: toThrown(error), random: trial.stream.state() })
+  }
+}
+
+async function close(id: number, trial: WorkerTrial): Promise<void> {
+  trials.delete(id)
+  try {
+    await trial.iterator?.close()
+    post({ type: 'closed', trial: id, random: trial.stream.state(), error: undefined })
+  } catch (error) {
+    post({ type: 'closed', trial: id, random: trial.stream.state(), error: toThrown(error) })
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'start') {
+    start(message)
+    return
+  }
+  const trial = trials.get(message.trial)
+  // A message for a trial that closed already (an abort racing the close) has nothing left to do.
+  if (trial === undefined) return
+  if (message.type === 'abort') trial.controller.abort(message.reason)
+  else if (message.type === 'next') trial.chain = trial.chain.then(() => pull(message.trial, trial))
+  else trial.chain = trial.chain.then(() => close(message.trial, trial))
+})
