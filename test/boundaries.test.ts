@@ -85,6 +85,21 @@ describe('module boundaries', () => {
     expect(filesUnder('packages/bullmq/src').some((file) => importsOf(file).includes('bullmq'))).toBe(true)
   })
 
+  test("the runtime's main entry reaches node-only code only through a dynamic import() (the default thread executor)", () => {
+    const core = filesUnder('packages/runtime/src').filter((file) => !file.includes('/src/node/'))
+    const staticImports = core.flatMap((path) => {
+      const file = project.getSourceFileOrThrow(path)
+      const specifiers = [
+        ...file.getImportDeclarations().map((d) => d.getModuleSpecifierValue()),
+        ...file.getExportDeclarations().flatMap((d) => d.getModuleSpecifierValue() ?? []),
+      ]
+      return specifiers.filter((s) => /(^|\/)node\//.test(s)).map((s) => `${relative(root, path)} imports ${s}`)
+    })
+    expect(staticImports).toEqual([])
+    // The test sees the one dynamic import it allows.
+    expect(importsOf(join(root, 'packages/runtime/src/executor-choice.ts'))).toContain('./node/executors/thread-executor.js')
+  })
+
   test('examples import only public entry points of vitune', () => {
     const publicEntries = ['@vitune/dsl', '@vitune/runtime', '@vitune/runtime/node', '@vitune/vitest-plugin', '@vitune/vitest-plugin/test']
     const bad = violations('examples', (s) => {
