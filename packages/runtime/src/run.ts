@@ -3,7 +3,7 @@ import { type CheckpointStore, MemoryCheckpointStore } from './checkpoint-store.
 import { RunError } from './errors.js'
 import type { TuneEvent } from './events.js'
 import type { TrialExecutor } from './executor.js'
-import { InProcessExecutor } from './executors/in-process.js'
+import { defaultExecutor } from './executor-choice.js'
 import type { ExploitLog } from './exploit.js'
 import { TrialLifecycle } from './lifecycle.js'
 import type { Population } from './population.js'
@@ -40,7 +40,8 @@ export interface RunOptions {
    */
   readonly clock?: () => number
   /**
-   * Where trials run. Default: in this thread. An executor passed here belongs to the caller, who
+   * Where trials run. Default: worker threads for a trainable named by module (see `.workers()`),
+   * this thread otherwise. An executor passed here belongs to the caller, who
    * shuts it down (so one pool can serve many runs).
    */
   readonly executor?: TrialExecutor
@@ -82,7 +83,7 @@ export async function run<C extends Config, M extends Metrics, K>(
   const def = 'def' in experiment ? experiment.def : experiment
   validateExperiment(def)
   const storage = options.storage
-  const executor = options.executor ?? new InProcessExecutor()
+  const executor = options.executor ?? (await defaultExecutor(def))
   storage?.open?.()
   try {
     const runner = new Runner(def, options, executor)
