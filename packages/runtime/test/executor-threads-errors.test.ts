@@ -47,10 +47,12 @@ describe('errors from a worker thread', () => {
     expect(error.cause.message).toBe('the cause')
   })
 
-  test('a thrown plain object arrives as that value; a thrown function as its text', async () => {
+  test('a thrown plain object arrives as that value; a thrown function (which cannot cross) as an Error that shows it', async () => {
     expect(await failureOf({ kind: 'object' })).toEqual({ reason: 'plain object', at: 1 })
+    const fn = await failureOf({ kind: 'function' })
+    expect(fn).toBeInstanceOf(Error)
     // The function's source as the thread compiled it (tsx may reformat it).
-    expect(await failureOf({ kind: 'function' })).toMatch(/^\(\) ?=> ?["']a function["']$/)
+    expect((fn as Error).message).toMatch(/^the trainable threw \(\) ?=> ?["']a function["'], not an Error/)
   })
 
   test("vitune's own errors raised in the worker are RunErrors with their code", async () => {
@@ -60,10 +62,13 @@ describe('errors from a worker thread', () => {
     expect((error as Error).message).toMatch(/^\[VITUNE_BAD_REPORT\] experiment "errors", trial errors_\d+: a report must be an object/)
   })
 
-  test('a report that cannot be copied to the runner (a function in the metrics) fails its trial with VITUNE_BAD_REPORT, not the thread', async () => {
+  test('a report that cannot be copied to the runner fails its trial, not the thread: VITUNE_BAD_REPORT for its metrics, VITUNE_CHECKPOINT_CORRUPT for its checkpoint', async () => {
     const error = await failureOf({ kind: 'function-report' })
     expect(error).toMatchObject({ code: 'VITUNE_BAD_REPORT' })
-    expect((error as Error).message).toContain('cannot be sent from the worker thread')
+    expect((error as Error).message).toMatch(/trial errors_\d+: its report cannot be sent from the worker thread/)
+    const checkpoint = await failureOf({ kind: 'function-checkpoint' })
+    expect(checkpoint).toMatchObject({ code: 'VITUNE_CHECKPOINT_CORRUPT' })
+    expect((checkpoint as Error).message).toMatch(/trial errors_\d+: its checkpoint cannot be sent from the worker thread/)
     // The thread survived: the next trial runs on it.
     const handle = executor.start(startOf(throwing, { kind: 'none' }))
     expect((await handle.next())?.metrics).toEqual({ ok: 1 })

@@ -2,6 +2,7 @@
 // number (unique per worker thread) that every message carries.
 import type { Config, Metrics, TrainableModule } from '@vitune/dsl'
 import { RunError, type RunErrorCode } from '../../errors.js'
+import { describeThrown } from '../../lifecycle.js'
 
 /** What the runner's thread asks of a worker thread. */
 export type ToWorker =
@@ -50,7 +51,7 @@ export type Thrown =
     }
   /** A thrown non-Error that structured clone can copy (a string, a number, a plain object). */
   | { readonly kind: 'value'; readonly value: unknown }
-  /** A thrown non-Error that cannot be copied: only its text crosses. */
+  /** A thrown non-Error that cannot be copied (a function): only its description crosses, as an Error's message. */
   | { readonly kind: 'text'; readonly text: string }
 
 const isError = (value: unknown): value is Error => value instanceof Error || Object.prototype.toString.call(value) === '[object Error]'
@@ -72,15 +73,8 @@ export function toThrown(value: unknown, depth = 0): Thrown {
   try {
     return { kind: 'value', value: structuredClone(value) }
   } catch {
-    return { kind: 'text', text: safeString(value) }
-  }
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value)
-  } catch {
-    return Object.prototype.toString.call(value)
+    // The message the runner's thread would give the same value (it cannot be handed over itself).
+    return { kind: 'text', text: describeThrown(value) }
   }
 }
 
@@ -100,7 +94,7 @@ const BUILT_IN: Record<string, ErrorConstructor> = {
  */
 export function fromThrown(thrown: Thrown): unknown {
   if (thrown.kind === 'value') return thrown.value
-  if (thrown.kind === 'text') return thrown.text
+  if (thrown.kind === 'text') return new Error(thrown.text)
   const cause = thrown.cause === undefined ? undefined : { cause: fromThrown(thrown.cause) }
   let error: Error
   if (thrown.name === 'RunError' && thrown.code?.startsWith('VITUNE_')) {

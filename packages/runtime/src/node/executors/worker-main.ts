@@ -23,26 +23,39 @@ interface WorkerTrial {
 
 const port = parentPort as MessagePort
 const trials = new Map<number, WorkerTrial>()
+/** Each trial's `experiment "x", trial y (tag)`, for messages raised here. */
+const where = new Map<number, string>()
 
 function post(message: FromWorker): void {
   try {
     port.postMessage(message)
   } catch (error) {
     if (message.type !== 'report') throw error
-    // A report holding a function, a class with private state, a symbol...: the trial fails, not the thread.
-    port.postMessage({
-      type: 'failed',
-      trial: message.trial,
-      random: message.random,
-      error: toThrown(
-        new RunError(
-          'VITUNE_BAD_REPORT',
-          `a report or its checkpoint cannot be sent from the worker thread: ${(error as Error).message}. Report numbers and checkpoint plain data (objects, arrays, typed arrays, Maps), which structured clone copies.`,
-          { cause: error },
-        ),
-      ),
-    } satisfies FromWorker)
+    // A report holding a function, a symbol, a class with private state...: its trial fails, named, not the thread.
+    port.postMessage({ type: 'failed', trial: message.trial, random: message.random, error: toThrown(uncopyable(message, error)) } satisfies FromWorker)
   }
+}
+
+/** The error for a report that postMessage could not copy: its checkpoint's fault (as in the runner's thread) or its metrics'. */
+function uncopyable(report: Extract<FromWorker, { type: 'report' }>, error: unknown): RunError {
+  const reason = error instanceof Error ? error.message : String(error)
+  let metricsCopy = true
+  try {
+    structuredClone(report.metrics)
+  } catch {
+    metricsCopy = false
+  }
+  if (metricsCopy && report.hasCheckpoint)
+    return new RunError(
+      'VITUNE_CHECKPOINT_CORRUPT',
+      `${where.get(report.trial) ?? 'a trial'}: its checkpoint cannot be sent from the worker thread: ${reason}. A checkpoint must be structured-cloneable data (objects, arrays, numbers, strings, typed arrays, Map, Date...), not functions, symbols or objects holding them.`,
+      { cause: error },
+    )
+  return new RunError(
+    'VITUNE_BAD_REPORT',
+    `${where.get(report.trial) ?? 'a trial'}: its report cannot be sent from the worker thread: ${reason}. Metrics on worker threads must be structured-cloneable: numbers, strings, plain objects and arrays.`,
+    { cause: error },
+  )
 }
 
 function start(message: Extract<ToWorker, { type: 'start' }>): void {
@@ -56,6 +69,7 @@ function start(message: Extract<ToWorker, { type: 'start' }>): void {
     startFailure: undefined,
   }
   trials.set(message.trial, trial)
+  where.set(message.trial, message.where)
   trial.chain = (async () => {
     try {
       const fn = await loadTrainable(message.module)
@@ -102,6 +116,7 @@ async function pull(id: number, trial: WorkerTrial): Promise<void> {
 
 async function close(id: number, trial: WorkerTrial): Promise<void> {
   trials.delete(id)
+  where.delete(id)
   try {
     await trial.iterator?.close()
     post({ type: 'closed', trial: id, random: trial.stream.state(), error: undefined })
