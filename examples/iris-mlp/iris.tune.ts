@@ -22,7 +22,7 @@ tune(
       reached: { valLoss: 0.07775178649998929, trainingIteration: 40 },
       initialConfig: { lr: 0.020663109986949427, momentum: 0.9, weightDecay: 0.00043675377041525824, batchSize: 16 },
       changes: [],
-      fingerprint: { space: 'e460f040', mutations: '12fd4337', metric: 'f4be655a', stop: 'aa59a3c4', trainable: '533f0a29' },
+      fingerprint: { space: 'e460f040', mutations: '12fd4337', metric: 'f4be655a', stop: 'aa59a3c4', trainable: '5479bd18' },
     },
   },
 )
@@ -43,7 +43,7 @@ tune(
       reached: { valLoss: 0.05077863915501024, trainingIteration: 40 },
       initialConfig: { lr: 0.020663109986949427, momentum: 0.9, weightDecay: 0.00043675377041525824, batchSize: 16 },
       changes: [{ trainingIteration: 8, config: { lr: 0.024795731984339313, momentum: 0.95, weightDecay: 0.0005241045244983099, batchSize: 8 } }],
-      fingerprint: { space: 'e460f040', mutations: 'b1501296', metric: 'f4be655a', stop: 'aa59a3c4', trainable: '533f0a29' },
+      fingerprint: { space: 'e460f040', mutations: 'b1501296', metric: 'f4be655a', stop: 'aa59a3c4', trainable: '5479bd18' },
     },
   },
 )

@@ -1,30 +1,12 @@
-/** PBT against random search with the same budget, tuning an MLP on iris. */
-import { experiment, loguniform, type TrainContext, withCheckpoint } from '@vitune/dsl'
-import { loadIris } from './data.js'
-import { evaluate, initModel, type SgdSettings, trainEpoch } from './mlp.js'
+/**
+ * PBT against random search with the same budget, tuning an MLP on iris. The trainable lives in
+ * its own module (train.ts), named with trainable(), so each trial trains on a worker thread: by
+ * default one thread per core.
+ */
+import { experiment, loguniform } from '@vitune/dsl'
+import { trainIris } from './train.js'
 
-const data = loadIris()
-const shape = { inputs: 4, hidden: 8, outputs: 3 }
-
-export interface IrisCheckpoint {
-  readonly params: Float64Array
-  readonly velocity: Float64Array
-  readonly epoch: number
-}
-
-/** Trains one epoch per report; checkpoints weights and momentum so PBT can clone them (and a paused trial resume). */
-export async function* trainIris({ config, checkpoint, random }: TrainContext<SgdSettings, IrisCheckpoint>) {
-  const model = checkpoint === undefined ? initModel(shape, random) : { shape, params: Float64Array.from(checkpoint.params) }
-  const velocity = checkpoint === undefined ? new Float64Array(model.params.length) : Float64Array.from(checkpoint.velocity)
-  for (let epoch = (checkpoint?.epoch ?? 0) + 1; ; epoch++) {
-    trainEpoch(model, velocity, data.train, config, random)
-    const train = evaluate(model, data.train)
-    const validation = evaluate(model, data.validation)
-    const metrics = { valLoss: validation.loss, valAccuracy: validation.accuracy, trainLoss: train.loss, epoch }
-    const state: IrisCheckpoint = { params: model.params, velocity, epoch }
-    yield withCheckpoint(metrics, state)
-  }
-}
+export { type IrisCheckpoint, trainIris } from './train.js'
 
 // Learning rates from hopelessly slow to unstable: where a run starts matters, and PBT can move.
 const space = {
