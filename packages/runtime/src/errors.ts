@@ -26,7 +26,7 @@ export type RunErrorCode =
   | 'VITUNE_STEP_TIMEOUT'
   | 'VITUNE_REPORT_NOT_AWAITED'
   | 'VITUNE_TRAINABLE_IMPORT'
-  | 'VITUNE_WORKER_LOST'
+  | 'VITUNE_THREAD_LOST'
   | 'VITUNE_WORKERS'
 
 /** An error raised while an experiment runs; the message names the experiment and trial. */

@@ -44,7 +44,7 @@ describe('a worker thread that dies', () => {
         const cause = { exit: 'exited with code 3', uncaught: 'stopped on an uncaught error: Error: thrown from a timer', oom: 'ran out of memory' }[crash]
         for (const trial of failed) {
           expect(trial.numFailures).toBe(1)
-          expect(trial.failures[0]?.message).toContain('VITUNE_WORKER_LOST')
+          expect(trial.failures[0]?.message).toContain('VITUNE_THREAD_LOST')
           expect(trial.failures[0]?.message).toContain(cause)
           // Retried from the checkpoint of its last report before the crash: iteration 4 for trial 1
           // (its fifth step crashed); its neighbour may have delivered its fifth report first.
@@ -96,7 +96,7 @@ describe('closing a trainable that never settles', () => {
   }
 
   for (const hang of ['finally', 'step', 'spin'] as const) {
-    test(`(${hang}) settles: the thread is terminated after the grace period, and a trial sharing it fails with VITUNE_WORKER_LOST`, async () => {
+    test(`(${hang}) settles: the thread is terminated after the grace period, and a trial sharing it fails with VITUNE_THREAD_LOST`, async () => {
       const executor = new ThreadExecutor({ threads: 1, closeTimeoutS: 0.2 })
       const stuck = executor.start(start(hang))
       const neighbour = executor.start(start('finally'))
@@ -106,9 +106,9 @@ describe('closing a trainable that never settles', () => {
         // A step that never ends (what a per-step timeout gives up on): the pull stays pending.
         const pending = hang === 'finally' ? undefined : stuck.next().catch((e: unknown) => e)
         await stuck.close()
-        if (pending !== undefined) expect(await pending).toMatchObject({ code: 'VITUNE_WORKER_LOST' })
+        if (pending !== undefined) expect(await pending).toMatchObject({ code: 'VITUNE_THREAD_LOST' })
         const error = await neighbour.next().catch((e: unknown) => e)
-        expect(error).toMatchObject({ code: 'VITUNE_WORKER_LOST' })
+        expect(error).toMatchObject({ code: 'VITUNE_THREAD_LOST' })
         expect((error as Error).message).toContain(`trial ${'hang_'}`)
         expect((error as Error).message).toContain('did not finish closing within 0.2 s')
         // Nothing left to close on a lost thread; a new trial gets a new thread.

@@ -7,14 +7,17 @@ export const isTypeScriptUrl = (url: string): boolean => /\.[cm]?tsx?$/.test(new
 let tsxRegistered: Promise<void> | undefined
 
 /**
- * Lets this thread import TypeScript (tsx's ESM loader), once. Node 20 ignores `--import tsx` in a
- * worker's execArgv, and cannot start a worker from a .ts file: registering from inside works.
+ * Lets this thread import TypeScript through tsx, once: its ESM hooks, and its CommonJS hooks for a
+ * .ts file in a package without `"type": "module"` (Node takes it for CommonJS; tsx compiles it so,
+ * as the `tsx` command does). Node 20 ignores `--import tsx` in a worker's execArgv and cannot start
+ * a worker from a .ts file: registering from inside works.
  */
 export function registerTypeScript(): Promise<void> {
   const flag = Symbol.for('vitune.tsxRegistered')
-  if ((globalThis as Record<symbol, unknown>)[flag] === true) return Promise.resolve()
-  tsxRegistered ??= import('tsx/esm/api').then(({ register }) => {
-    register()
+  tsxRegistered ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
+    // worker-entry.mjs registers the ESM hooks already when the runtime itself runs from its sources.
+    if ((globalThis as Record<symbol, unknown>)[flag] !== true) esm.register()
+    cjs.register()
     ;(globalThis as Record<symbol, unknown>)[flag] = true
   })
   return tsxRegistered
@@ -51,7 +54,8 @@ async function importTrainable({ url, exportName }: TrainableModule): Promise<Tr
       { cause: error },
     )
   }
-  const fn = namespace[exportName]
+  // A module Node took for CommonJS (no `"type": "module"`) shows its exports on `default`.
+  const fn = namespace[exportName] ?? (namespace.default as Record<string, unknown> | undefined)?.[exportName]
   if (typeof fn !== 'function') {
     const exported = Object.keys(namespace).filter((name) => typeof namespace[name] === 'function')
     throw new RunError(

@@ -134,7 +134,7 @@ export class ThreadTrialHandle implements TrialHandle, TrialChannel {
   lost(loss: ThreadLoss): void {
     this.#start.signal.removeEventListener('abort', this.#onAbort)
     this.#broken = new RunError(
-      'VITUNE_WORKER_LOST',
+      'VITUNE_THREAD_LOST',
       `${this.#start.where}: its worker thread ${loss.description}. The trial fails (it is retried from its latest checkpoint while maxFailures allows) and the thread is replaced. ${loss.hint}`,
       loss.error === undefined ? undefined : { cause: loss.error },
     )
