@@ -1,4 +1,4 @@
-import { cloneCheckpoint, TypedArrayPool } from './clone.js'
+import { cloneCheckpoint, TypedArrayPool, takeHandedOver } from './clone.js'
 import { RunError } from './errors.js'
 import type { CheckpointKey, CheckpointRef } from './types.js'
 
@@ -7,7 +7,10 @@ import type { CheckpointKey, CheckpointRef } from './types.js'
  * uninterrupted one did); a store only keeps values under those refs.
  */
 export interface CheckpointStore {
-  /** Stores a copy of `value`, so the trainable may keep changing its own. */
+  /**
+   * Stores a copy of `value`, so the trainable may keep changing its own. A value marked with
+   * `handOver` (a copy nobody else holds, as a worker thread's report) may be kept as it is.
+   */
   save(ref: CheckpointRef, value: unknown): void
   /** A copy of the value behind `ref`, for a trainable to resume from. Throws, naming the file, if it is gone or unreadable. */
   load(ref: CheckpointRef): unknown
@@ -27,7 +30,8 @@ export class MemoryCheckpointStore implements CheckpointStore {
   readonly #spare = new TypedArrayPool()
 
   save(ref: CheckpointRef, value: unknown): void {
-    this.#values.set(ref.id, cloneCheckpoint(value, this.#spare))
+    // A worker thread's checkpoint arrived as a private copy: copying it again would be waste.
+    this.#values.set(ref.id, takeHandedOver(value) ? value : cloneCheckpoint(value, this.#spare))
   }
 
   load(ref: CheckpointRef): unknown {

@@ -108,3 +108,19 @@ export class TypedArrayPool {
 }
 
 const shapeOf = (array: ArrayBufferView): string => `${array.constructor.name}:${array.byteLength}`
+
+/** Values handed over by their maker: private copies nobody else holds (see `handOver`). */
+const handedOver = new WeakSet<object>()
+
+/**
+ * Marks a checkpoint as a private copy that nobody else holds (one a worker thread sent, its
+ * buffers transferred), so a store may keep it as it is instead of copying it again.
+ */
+export function handOver(value: unknown): void {
+  if (typeof value === 'object' && value !== null) handedOver.add(value)
+}
+
+/** Whether `value` was handed over; true once, as the one who takes it then owns it. */
+export function takeHandedOver(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && handedOver.delete(value)
+}

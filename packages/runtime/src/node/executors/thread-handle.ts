@@ -1,3 +1,4 @@
+import { handOver } from '../../clone.js'
 import { RunError } from '../../errors.js'
 import type { TrialHandle, TrialStart } from '../../executor.js'
 import type { Report } from '../../trainable.js'
@@ -126,8 +127,11 @@ export class ThreadTrialHandle implements TrialHandle, TrialChannel {
     const waiter = this.#waiters.shift()
     if (waiter === undefined) return
     this.#thread.answered()
-    if (message.type === 'report') waiter.resolve({ metrics: message.metrics, hasCheckpoint: message.hasCheckpoint, checkpoint: message.checkpoint })
-    else if (message.type === 'done') waiter.resolve(undefined)
+    if (message.type === 'report') {
+      // The thread copied the checkpoint and moved the copy here: nobody else holds it, so the store may keep it as it is.
+      if (message.hasCheckpoint) handOver(message.checkpoint)
+      waiter.resolve({ metrics: message.metrics, hasCheckpoint: message.hasCheckpoint, checkpoint: message.checkpoint })
+    } else if (message.type === 'done') waiter.resolve(undefined)
     else waiter.reject(fromThrown(message.error))
   }
 

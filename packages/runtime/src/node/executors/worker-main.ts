@@ -2,13 +2,14 @@
 // the runner's thread starts here, one step per `next` message, and answers each with the trial's
 // random stream state.
 import { type MessagePort, parentPort } from 'node:worker_threads'
+import { cloneCheckpoint } from '../../clone.js'
 import { RunError } from '../../errors.js'
 import { deriveStream, type RandomStream } from '../../random.js'
 import { freezeConfig } from '../../search/variants.js'
 import { startTrainable, type TrialIterator } from '../../trainable.js'
 import { loadTrainable } from './load-trainable.js'
 import type { FromWorker, ToWorker } from './protocol.js'
-import { toThrown } from './protocol.js'
+import { toThrown, transferablesOf } from './protocol.js'
 
 /** One trial running on this thread. */
 interface WorkerTrial {
@@ -27,10 +28,22 @@ const trials = new Map<number, WorkerTrial>()
 const where = new Map<number, string>()
 
 function post(message: FromWorker): void {
+  port.postMessage(message)
+}
+
+/**
+ * Sends a report. Its checkpoint is copied here (the trainable may go on changing its own arrays)
+ * and the copy's buffers are moved, not copied again: the runner's store keeps the copy as it is.
+ */
+function postReport(message: Extract<FromWorker, { type: 'report' }>): void {
   try {
-    port.postMessage(message)
+    if (!message.hasCheckpoint) {
+      port.postMessage(message)
+      return
+    }
+    const checkpoint = cloneCheckpoint(message.checkpoint)
+    port.postMessage({ ...message, checkpoint }, transferablesOf(checkpoint))
   } catch (error) {
-    if (message.type !== 'report') throw error
     // A report holding a function, a symbol, a class with private state...: its trial fails, named, not the thread.
     port.postMessage({ type: 'failed', trial: message.trial, random: message.random, error: toThrown(uncopyable(message, error)) } satisfies FromWorker)
   }
@@ -100,12 +113,11 @@ async function pull(id: number, trial: WorkerTrial): Promise<void> {
     const report = await (trial.iterator as TrialIterator).next()
     if (report === undefined) post({ type: 'done', trial: id, random: trial.stream.state() })
     else
-      post({
+      postReport({
         type: 'report',
         trial: id,
         metrics: report.metrics,
         hasCheckpoint: report.hasCheckpoint,
-        // Copied by postMessage, not transferred: the trainable may go on using the arrays it reported.
         checkpoint: report.checkpoint,
         random: trial.stream.state(),
       })
