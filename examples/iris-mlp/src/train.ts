@@ -18,15 +18,19 @@ export interface IrisCheckpoint {
 }
 
 /** Trains one epoch per report; checkpoints weights and momentum so PBT can clone them (and a paused trial resume). */
-export const trainIris = trainable(import.meta.url, 'trainIris', async function* trainIris({ config, checkpoint, random }: TrainContext<SgdSettings, IrisCheckpoint>) {
-  const model = checkpoint === undefined ? initModel(shape, random) : { shape, params: Float64Array.from(checkpoint.params) }
-  const velocity = checkpoint === undefined ? new Float64Array(model.params.length) : Float64Array.from(checkpoint.velocity)
-  for (let epoch = (checkpoint?.epoch ?? 0) + 1; ; epoch++) {
-    trainEpoch(model, velocity, data.train, config, random)
-    const train = evaluate(model, data.train)
-    const validation = evaluate(model, data.validation)
-    const metrics = { valLoss: validation.loss, valAccuracy: validation.accuracy, trainLoss: train.loss, epoch }
-    const state: IrisCheckpoint = { params: model.params, velocity, epoch }
-    yield withCheckpoint(metrics, state)
-  }
-})
+export const trainIris = trainable(
+  import.meta.url,
+  'trainIris',
+  async function* trainIris({ config, checkpoint, random }: TrainContext<SgdSettings, IrisCheckpoint>) {
+    const model = checkpoint === undefined ? initModel(shape, random) : { shape, params: Float64Array.from(checkpoint.params) }
+    const velocity = checkpoint === undefined ? new Float64Array(model.params.length) : Float64Array.from(checkpoint.velocity)
+    for (let epoch = (checkpoint?.epoch ?? 0) + 1; ; epoch++) {
+      trainEpoch(model, velocity, data.train, config, random)
+      const train = evaluate(model, data.train)
+      const validation = evaluate(model, data.validation)
+      const metrics = { valLoss: validation.loss, valAccuracy: validation.accuracy, trainLoss: train.loss, epoch }
+      const state: IrisCheckpoint = { params: model.params, velocity, epoch }
+      yield withCheckpoint(metrics, state)
+    }
+  },
+)
