@@ -1,4 +1,9 @@
-/** The tutorial's three experiments, with the seed's settings. */
+/**
+ * The tutorial's three experiments, with the seed's settings. They run in the runner's thread
+ * (`.workers(0)`): a step takes microseconds, less than a worker thread's message round trip, and
+ * threads take a moment to start. trainQuadratic is named by module, so an executor passed to
+ * run() can still put it on threads (test/workers.test.ts); iris-mlp trains on every core.
+ */
 import { experiment, type FloatDomain, grid, qloguniform, sampleFrom, uniform } from '@vitune/dsl'
 import { trainQuadratic } from './quadratic.js'
 
@@ -21,6 +26,7 @@ function tutorialPbt(name: string, lr: number | FloatDomain, h0: readonly number
     .stop({ trainingIteration: 100 })
     .failures({ maxFailures: 3 })
     .seed(1)
+    .workers(0)
     .train(trainQuadratic)
 }
 
@@ -38,6 +44,7 @@ export const gridSearch = experiment('toy quadratic, grid search, 2 trials')
   .stop({ trainingIteration: 100 })
   .failures({ maxFailures: 3 })
   .seed(1)
+  .workers(0)
   .train(trainQuadratic)
 
 /** PBT with four trials: low performers now pick one of two donors. */

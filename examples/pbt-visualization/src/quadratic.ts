@@ -2,7 +2,7 @@
  * The toy problem of the PBT paper (Figure 2), as in Ray's "Visualizing Population Based Training"
  * tutorial: maximise Q(theta) while training only on the surrogate Qhat(theta | h).
  */
-import { type TrainContext, withCheckpoint } from '@vitune/dsl'
+import { type TrainContext, trainable, withCheckpoint } from '@vitune/dsl'
 
 /** The true objective: its maximum, 1.2, is at theta = [0, 0]. */
 export const Q = (theta: readonly [number, number]): number => 1.2 - ((3 / 4) * theta[0] ** 2 + theta[1] ** 2)
@@ -39,21 +39,25 @@ export interface QuadraticConfig {
  * (its own or a donor's), take gradient-ascent steps on Qhat, report Q, checkpoint every
  * `checkpointInterval` steps.
  */
-export async function* trainQuadratic({ config, checkpoint }: TrainContext<QuadraticConfig, QuadraticCheckpoint>) {
-  const h: [number, number] = [config.h0, config.h1]
-  const checkpointInterval = config.checkpointInterval ?? 1
-  let theta = initTheta()
-  let trainStep = 1
-  if (checkpoint !== undefined) {
-    theta = [...checkpoint.theta]
-    // Continue after the restored step, so checkpoints stay aligned with perturbations.
-    trainStep = checkpoint.trainStep + 1
-  }
-  for (;;) {
-    const grad = gradQhat(theta, h)
-    theta = [theta[0] + config.lr * grad[0], theta[1] + config.lr * grad[1]]
-    const metrics = { Q: Q(theta), theta0: theta[0], theta1: theta[1], h0: config.h0, h1: config.h1, trainStep }
-    yield trainStep % checkpointInterval === 0 ? withCheckpoint(metrics, { theta, h, trainStep }) : metrics
-    trainStep++
-  }
-}
+export const trainQuadratic = trainable(
+  import.meta.url,
+  'trainQuadratic',
+  async function* trainQuadratic({ config, checkpoint }: TrainContext<QuadraticConfig, QuadraticCheckpoint>) {
+    const h: [number, number] = [config.h0, config.h1]
+    const checkpointInterval = config.checkpointInterval ?? 1
+    let theta = initTheta()
+    let trainStep = 1
+    if (checkpoint !== undefined) {
+      theta = [...checkpoint.theta]
+      // Continue after the restored step, so checkpoints stay aligned with perturbations.
+      trainStep = checkpoint.trainStep + 1
+    }
+    for (;;) {
+      const grad = gradQhat(theta, h)
+      theta = [theta[0] + config.lr * grad[0], theta[1] + config.lr * grad[1]]
+      const metrics = { Q: Q(theta), theta0: theta[0], theta1: theta[1], h0: config.h0, h1: config.h1, trainStep }
+      yield trainStep % checkpointInterval === 0 ? withCheckpoint(metrics, { theta, h, trainStep }) : metrics
+      trainStep++
+    }
+  },
+)
