@@ -1,4 +1,4 @@
-export { Experiment, experiment, validateExperiment, withCheckpoint } from './builder.js'
+export { Experiment, experiment, withCheckpoint } from './builder.js'
 export type {
   ExperimentDef,
   ExperimentProgress,
@@ -91,4 +91,5 @@ export type {
   UnreportedNames,
   WithMutations,
 } from './types.js'
+export { validateExperiment } from './validate-experiment.js'
 export { DEFAULT_MAX_TRIALS } from './validate-shape.js'
