@@ -133,8 +133,7 @@ export class TrialLifecycle {
     trial.timeTotal = from.timeTotal
     trial.itersSinceRestore = from.itersSinceRestore ?? 0
     const checkpoint = from.checkpoint === undefined ? undefined : c.store.load(from.checkpoint)
-    const randomState = trial.startStream(c.def.seed)
-    const handle = c.executor.start(new StartRequest(c.def.name, trial.tag, trial.id, trial.config, checkpoint, this.#trainable, randomState, c.signal))
+    const handle = c.executor.start(new StartRequest(c.def.name, trial, checkpoint, this.#trainable, c.def.seed, c.signal))
     if (c.onEvent !== undefined) c.onEvent({ type: 'trialStart', trialId: trial.id, config: trial.config, restoredFrom: from.checkpoint?.id })
     return handle
   }

@@ -1,3 +1,5 @@
+import seedrandom from 'seedrandom'
+
 /** A seeded stream of uniform numbers in [0, 1) with 53 bits of resolution. */
 export interface RandomStream {
   /** The next number in [0, 1); a function of its own, so it can be handed out (a trainable's `random`). */
@@ -6,97 +8,17 @@ export interface RandomStream {
   state(): object
 }
 
-/** The generator's whole state: what `state()` returns and a stream resumes from. */
-interface AleaState {
-  readonly c: number
-  readonly s0: number
-  readonly s1: number
-  readonly s2: number
-}
+type Alea = seedrandom.StatefulPRNG<seedrandom.State.Alea>
 
-const TWO_TO_MINUS_32 = 2.3283064365386963e-10
-const TWO_TO_MINUS_53 = 1.1102230246251565e-16
+/** seedrandom's seed string for a stream: the experiment seed and the label, apart. */
+const seedText = (seed: number, label: string): string => `${seed}\u0000${label}`
 
-/** Baagøe's Mash hash: folds `data` into the running hash `n` (a double, kept below 2^32). */
-function mash(n: number, data: string): number {
-  for (let i = 0; i < data.length; i++) {
-    n += data.charCodeAt(i)
-    let h = 0.02519603282416938 * n
-    n = h >>> 0
-    h -= n
-    h *= n
-    n = h >>> 0
-    h -= n
-    n += h * 0x100000000
-  }
-  return n
-}
-
-/** Mash's output for a hash state: a number in [0, 1). */
-const mashed = (n: number): number => (n >>> 0) * TWO_TO_MINUS_32
-
-/**
- * The state Alea starts from for a seed string: three Mash values of ' ', minus three of the seed.
- * Written out rather than with a closure over `n`, which would box the double at every step.
- */
-function seededState(seed: string): AleaState {
-  let n = mash(0xefc8249d, ' ')
-  let s0 = mashed(n)
-  n = mash(n, ' ')
-  let s1 = mashed(n)
-  n = mash(n, ' ')
-  let s2 = mashed(n)
-  n = mash(n, seed)
-  s0 -= mashed(n)
-  if (s0 < 0) s0 += 1
-  n = mash(n, seed)
-  s1 -= mashed(n)
-  if (s1 < 0) s1 += 1
-  n = mash(n, seed)
-  s2 -= mashed(n)
-  if (s2 < 0) s2 += 1
-  return { c: 1, s0, s1, s2 }
-}
-
-/**
- * Johannes Baagøe's Alea generator, the one `seedrandom.alea` implements, written as a class: the
- * same numbers and the same state objects, bit for bit (random.test.ts checks it against seedrandom),
- * without seedrandom's per-stream closures and function properties, which made deriving a stream
- * cost microseconds; a run with 1,000,000 trials derives 1,000,000 of them.
- */
-class Alea implements RandomStream {
-  #c: number
-  #s0: number
-  #s1: number
-  #s2: number
-
-  constructor(state: AleaState) {
-    this.#c = state.c
-    this.#s0 = state.s0
-    this.#s1 = state.s1
-    this.#s2 = state.s2
-  }
-
-  #step(): number {
-    const t = 2091639 * this.#s0 + this.#c * TWO_TO_MINUS_32
-    this.#s0 = this.#s1
-    this.#s1 = this.#s2
-    this.#c = t | 0
-    this.#s2 = t - this.#c
-    return this.#s2
-  }
-
-  /** Two 32-bit steps make one 53-bit double (seedrandom's `double()`). */
-  readonly next = (): number => this.#step() + ((this.#step() * 0x200000) | 0) * TWO_TO_MINUS_53
-
-  state(): AleaState {
-    return { c: this.#c, s0: this.#s0, s1: this.#s1, s2: this.#s2 }
-  }
-}
+/** seedrandom's Alea continuing from a saved state (the seed string is ignored then). */
+const resumed = (state: object): Alea => seedrandom.alea('', { state: state as seedrandom.State.Alea })
 
 /** The state of the stream `deriveStream(seed, label)` starts with. */
 export function derivedState(seed: number, label: string): object {
-  return seededState(`${seed}\u0000${label}`)
+  return seedrandom.alea(seedText(seed, label), { state: true }).state()
 }
 
 /**
@@ -105,34 +27,43 @@ export function derivedState(seed: number, label: string): object {
  * (from `state()`), the stream continues from there instead.
  */
 export function deriveStream(seed: number, label: string, state?: object): RandomStream {
-  return new Alea(state === undefined ? seededState(`${seed}\u0000${label}`) : (state as AleaState))
+  const prng = state === undefined ? seedrandom.alea(seedText(seed, label), { state: true }) : resumed(state)
+  // seedrandom's `double` and `state` hold no `this`: they can be handed out as they are.
+  return { next: prng.double, state: prng.state }
+}
+
+/** Where a lazily built stream gets the state it starts from (a `TrialStart`, whose state may be derived when read). */
+export interface StreamSource {
+  readonly randomState: object
 }
 
 /**
- * A stream that continues from `state` but builds its generator only at the first draw: a trial
- * whose trainable never draws costs no generator, and `state()` hands back `state` itself.
+ * A stream that reads its start state and builds its generator only at the first draw: a trial
+ * whose trainable never draws costs neither (a run may start a million trials, and deriving a
+ * state from the seed costs about a microsecond). Never drawn from, `state()` hands back the
+ * source's state itself.
  */
 class LazyStream implements RandomStream {
-  readonly #start: AleaState
+  readonly #source: StreamSource
   #alea: Alea | undefined
 
-  constructor(state: object) {
-    this.#start = state as AleaState
+  constructor(source: StreamSource) {
+    this.#source = source
   }
 
   readonly next = (): number => {
-    this.#alea ??= new Alea(this.#start)
-    return this.#alea.next()
+    this.#alea ??= resumed(this.#source.randomState)
+    return this.#alea.double()
   }
 
   state(): object {
-    return this.#alea === undefined ? this.#start : this.#alea.state()
+    return this.#alea === undefined ? this.#source.randomState : this.#alea.state()
   }
 }
 
-/** A stream continuing from `state`, whose generator is built at the first draw (see LazyStream). */
-export function resumeLazily(state: object): RandomStream {
-  return new LazyStream(state)
+/** A stream continuing from `source.randomState`, read (and its generator built) at the first draw (see LazyStream). */
+export function resumeLazily(source: StreamSource): RandomStream {
+  return new LazyStream(source)
 }
 
 /** A uniform integer in [0, n). */

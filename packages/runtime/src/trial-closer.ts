@@ -56,11 +56,11 @@ export class TrialCloser {
       closing = Promise.reject(error)
     }
     if (closing === CLOSED_AT_ONCE) {
-      trial.streamClosed(handle.randomState())
+      trial.streamClosed(handle)
       return undefined
     }
     return closing.finally(() => {
-      trial.streamClosed(handle.randomState())
+      trial.streamClosed(handle)
     })
   }
 

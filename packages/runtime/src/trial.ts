@@ -1,4 +1,5 @@
 import type { Config } from '@vitune/dsl'
+import type { TrialHandle } from './executor.js'
 import { derivedState } from './random.js'
 import type { ConfigChange, TrialFailure, TrialResult } from './result-grid.js'
 import type { TrialView } from './schedulers/types.js'
@@ -89,11 +90,12 @@ export class Trial implements TrialView {
   initialConfig: Config
   /**
    * The random stream's state while no trainable holds it (a live handle knows the current one);
-   * undefined until the trial first runs: its initial state is derived from the seed then
-   * (`derivedState(seed, \`trial:${index}\`)`), not for every trial of the run up front.
+   * undefined while it is still the state derived from the seed and nobody asked for it
+   * (`derivedState(seed, \`trial:${index}\`)`): derived when an executor first reads it, not for
+   * every trial of the run up front, nor for a trainable that never draws.
    */
   randomState: object | undefined
-  /** The state the live trainable's stream started from, to tell whether it drew at all. */
+  /** The state the running trainable's executor read (`streamStart`); undefined while it has not. */
   #streamStart: object | undefined
 
   constructor(
@@ -114,20 +116,27 @@ export class Trial implements TrialView {
     return this.#state
   }
 
-  /** The state its trainable's stream (re)starts from; derived from the seed at the first start. */
-  startStream(seed: number): object {
+  /**
+   * The state its trainable's stream (re)starts from, for the executor that reads it (through
+   * `StartRequest.randomState`); derived from the seed if the trial never kept one.
+   */
+  streamStart(seed: number): object {
     this.#streamStart = this.randomState ?? derivedState(seed, `trial:${this.index}`)
     return this.#streamStart
   }
 
   /**
-   * Keeps the state its trainable left the stream in. A trainable that never drew hands back the
-   * state it started from, which stays as it was: for a first start, nothing is kept (a grid of a
-   * million one-step trials would otherwise keep a million states equal to what the seed gives).
+   * Keeps the state its closed trainable left the stream in. An executor that never read the start
+   * state ran a trainable that never drew; one that drew nothing hands back the state it was given.
+   * Either way nothing changes: for a first start, nothing is kept (a grid of a million one-step
+   * trials would otherwise keep a million states equal to what the seed gives).
    */
-  streamClosed(state: object): void {
-    if (state !== this.#streamStart) this.randomState = state
+  streamClosed(handle: TrialHandle): void {
+    const start = this.#streamStart
+    if (start === undefined) return
     this.#streamStart = undefined
+    const state = handle.randomState()
+    if (state !== start) this.randomState = state
   }
 
   /** Every result, in order. */

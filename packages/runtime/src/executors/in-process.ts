@@ -56,8 +56,9 @@ export class InProcessExecutor implements TrialExecutor {
     if (fn === undefined) {
       throw new RunError('VITUNE_TRAINABLE_MISSING', `${trial.where}: the in-process executor needs the trainable function, but only its module is known.`)
     }
-    // Built at the first draw: many trainables never draw (and a run may start a million trials).
-    const stream = resumeLazily(trial.randomState)
+    // The state is read (derived, for a first start) and the generator built at the first draw:
+    // many trainables never draw, and a run may start a million trials.
+    const stream = resumeLazily(trial)
     let iterator: TrialIterator
     try {
       iterator = startTrainable(
