@@ -1,5 +1,6 @@
-import { cloneCheckpoint, TypedArrayPool, takeHandedOver } from './clone.js'
+import { cloneCheckpoint, takeHandedOver } from './clone.js'
 import { RunError } from './errors.js'
+import { sparesForThreads, TypedArrayPool } from './typed-array-pool.js'
 import type { CheckpointKey, CheckpointRef } from './types.js'
 
 /**
@@ -28,10 +29,15 @@ export class MemoryCheckpointStore implements CheckpointStore {
    * memory already in use is several times faster than into fresh pages (docs/benchmarks.md).
    */
   readonly #spare = new TypedArrayPool()
+  /** Checkpoints a worker thread copied and sent: their arrays go back to a thread once deleted. */
+  readonly #fromThreads = new Set<number>()
 
   save(ref: CheckpointRef, value: unknown): void {
     // A worker thread's checkpoint arrived as a private copy: copying it again would be waste.
-    this.#values.set(ref.id, takeHandedOver(value) ? value : cloneCheckpoint(value, this.#spare))
+    if (takeHandedOver(value)) {
+      this.#values.set(ref.id, value)
+      this.#fromThreads.add(ref.id)
+    } else this.#values.set(ref.id, cloneCheckpoint(value, this.#spare))
   }
 
   load(ref: CheckpointRef): unknown {
@@ -40,8 +46,10 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 
   delete(ref: CheckpointKey): void {
-    // The stored copy was never handed out (load copies it), so nothing else can see its arrays.
-    this.#spare.recycle(this.#values.get(ref.id))
+    // The stored copy was never handed out (load copies it), so nothing else can see its arrays. A
+    // worker thread's go back to a thread, which makes the copies; this thread would never reuse them.
+    const pool = this.#fromThreads.delete(ref.id) ? sparesForThreads : this.#spare
+    pool.recycle(this.#values.get(ref.id))
     this.#values.delete(ref.id)
   }
 

@@ -1,3 +1,5 @@
+import type { TypedArrayPool } from './typed-array-pool.js'
+
 /**
  * Copies a checkpoint value with `structuredClone`'s result, faster for the shapes trainables
  * checkpoint: plain objects, arrays, primitives and typed arrays that own their buffer. Anything
@@ -74,40 +76,6 @@ function copyFlat(value: object): object | undefined {
 
 /** Thrown inside the copy to hand the whole value to structuredClone. */
 const FALLBACK = Symbol('structuredClone')
-
-/** Typed arrays no longer referenced by anyone, handed back out to hold copies of the same type and length. */
-export class TypedArrayPool {
-  readonly #free = new Map<string, ArrayBufferView[]>()
-  readonly #perShape: number
-
-  /** Keeps at most `perShape` spare arrays of each type and length. */
-  constructor(perShape = 2) {
-    this.#perShape = perShape
-  }
-
-  /** A spare array of the same type and length as `like`, or undefined. */
-  take(like: ArrayBufferView): ArrayBufferView | undefined {
-    return this.#free.get(shapeOf(like))?.pop()
-  }
-
-  /** Gives back the typed arrays inside a value that nothing else can see (a deleted stored copy). */
-  recycle(value: unknown, seen = new Set<object>()): void {
-    if (typeof value !== 'object' || value === null || seen.has(value)) return
-    seen.add(value)
-    if (ArrayBuffer.isView(value)) {
-      if (value instanceof DataView || value.byteOffset !== 0 || value.byteLength !== value.buffer.byteLength) return
-      const list = this.#free.get(shapeOf(value)) ?? []
-      if (list.length < this.#perShape) list.push(value)
-      this.#free.set(shapeOf(value), list)
-      return
-    }
-    const proto = Object.getPrototypeOf(value)
-    if (proto !== Array.prototype && proto !== Object.prototype && proto !== null) return
-    for (const inner of Object.values(value)) this.recycle(inner, seen)
-  }
-}
-
-const shapeOf = (array: ArrayBufferView): string => `${array.constructor.name}:${array.byteLength}`
 
 /** Values handed over by their maker: private copies nobody else holds (see `handOver`). */
 const handedOver = new WeakSet<object>()

@@ -3,6 +3,7 @@
 import { describe, expect, test } from 'vitest'
 import { handOver, takeHandedOver } from '../src/clone.js'
 import { MemoryCheckpointStore } from '../src/index.js'
+import { sparesForThreads } from '../src/typed-array-pool.js'
 import type { CheckpointRef } from '../src/types.js'
 
 const ref = (id: number): CheckpointRef => ({ id, trialId: 't', trainingIteration: id, result: { trainingIteration: id } as never })
@@ -30,5 +31,18 @@ describe('handing a checkpoint over', () => {
     expect(takeHandedOver(value)).toBe(false)
     handOver(3)
     expect(takeHandedOver(3)).toBe(false)
+  })
+
+  test("deleting a handed-over checkpoint gives its arrays to the threads' pool, any other to the store's own", () => {
+    sparesForThreads.clear()
+    const store = new MemoryCheckpointStore()
+    const owned = { weights: new Float64Array(3) }
+    handOver(owned)
+    store.save(ref(1), owned)
+    store.save(ref(2), { weights: new Float64Array(5) })
+    store.delete(ref(1))
+    store.delete(ref(2))
+    expect(sparesForThreads.take(new Float64Array(3))).toBe(owned.weights)
+    expect(sparesForThreads.take(new Float64Array(5))).toBeUndefined()
   })
 })

@@ -18,7 +18,12 @@ export type ToWorker =
       /** The run was already aborted when the trial started: the trainable's signal starts aborted. */
       readonly aborted: { readonly reason: unknown } | undefined
     }
-  | { readonly type: 'next'; readonly trial: number }
+  | {
+      readonly type: 'next'
+      readonly trial: number
+      /** Typed arrays of this trial's deleted checkpoints, moved here for the thread's next copies (`sparesForThreads`). */
+      readonly spare?: readonly ArrayBufferView[]
+    }
   | { readonly type: 'close'; readonly trial: number }
   | { readonly type: 'abort'; readonly trial: number; readonly reason: unknown }
 

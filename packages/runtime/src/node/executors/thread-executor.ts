@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import type { ResourceLimits } from 'node:worker_threads'
 import { RunError } from '../../errors.js'
 import type { TrialExecutor, TrialHandle, TrialStart } from '../../executor.js'
+import { sparesForThreads } from '../../typed-array-pool.js'
 import { ThreadTrialHandle } from './thread-handle.js'
 import { WorkerThread } from './worker-thread.js'
 
@@ -83,6 +84,8 @@ export class ThreadExecutor implements TrialExecutor {
   async shutdown(): Promise<void> {
     const pool = this.#pool
     this.#pool = []
+    // Spare checkpoint arrays wait for threads: with none left running, let the memory go.
+    sparesForThreads.clear()
     await Promise.all(
       pool.map((t) =>
         t.terminate({ description: 'was terminated: the executor was shut down', hint: 'Close every trial before shutdown().', error: undefined }),

@@ -2,6 +2,7 @@ import { handOver } from '../../clone.js'
 import { RunError } from '../../errors.js'
 import type { TrialHandle, TrialStart } from '../../executor.js'
 import type { Report } from '../../trainable.js'
+import { shapesOf, sparesForThreads } from '../../typed-array-pool.js'
 import { type FromWorker, fromThrown, transferablesOf } from './protocol.js'
 import type { ThreadLoss, TrialChannel, WorkerThread } from './worker-thread.js'
 
@@ -23,6 +24,8 @@ export class ThreadTrialHandle implements TrialHandle, TrialChannel {
   readonly #trial: number
   readonly #waiters: Waiter[] = []
   #random: object
+  /** The typed arrays' shapes of the trial's latest checkpoint: the spares its thread will want next. */
+  #shapes: readonly string[] = []
   #closing: Promise<void> | undefined
   #closed: { readonly resolve: () => void; readonly reject: (error: unknown) => void } | undefined
   /** Why no answer will ever come: the thread was lost, or the start could not be sent. */
@@ -71,7 +74,14 @@ export class ThreadTrialHandle implements TrialHandle, TrialChannel {
     return new Promise((resolve, reject) => {
       this.#waiters.push({ resolve, reject })
       this.#thread.awaitAnswer()
-      this.#thread.post({ type: 'next', trial: this.#trial })
+      // Deleted checkpoints' arrays go back to the thread, which copies the next checkpoints into them.
+      const spare = this.#shapes.length === 0 ? [] : sparesForThreads.takeShapes(this.#shapes)
+      if (spare.length === 0) this.#thread.post({ type: 'next', trial: this.#trial })
+      else
+        this.#thread.post(
+          { type: 'next', trial: this.#trial, spare },
+          spare.map((array) => array.buffer as ArrayBuffer),
+        )
     })
   }
 
@@ -129,7 +139,10 @@ export class ThreadTrialHandle implements TrialHandle, TrialChannel {
     this.#thread.answered()
     if (message.type === 'report') {
       // The thread copied the checkpoint and moved the copy here: nobody else holds it, so the store may keep it as it is.
-      if (message.hasCheckpoint) handOver(message.checkpoint)
+      if (message.hasCheckpoint) {
+        this.#shapes = shapesOf(message.checkpoint)
+        handOver(message.checkpoint)
+      }
       waiter.resolve({ metrics: message.metrics, hasCheckpoint: message.hasCheckpoint, checkpoint: message.checkpoint })
     } else if (message.type === 'done') waiter.resolve(undefined)
     else waiter.reject(fromThrown(message.error))

@@ -7,6 +7,7 @@ import { RunError } from '../../errors.js'
 import { deriveStream, type RandomStream } from '../../random.js'
 import { freezeConfig } from '../../search/variants.js'
 import { startTrainable, type TrialIterator } from '../../trainable.js'
+import { TypedArrayPool } from '../../typed-array-pool.js'
 import { loadTrainable } from './load-trainable.js'
 import type { FromWorker, ToWorker } from './protocol.js'
 import { toThrown, transferablesOf } from './protocol.js'
@@ -24,6 +25,11 @@ interface WorkerTrial {
 
 const port = parentPort as MessagePort
 const trials = new Map<number, WorkerTrial>()
+/**
+ * Arrays of deleted checkpoints that the runner's thread sent back: the next reported checkpoints
+ * are copied into them instead of into fresh memory. Shared by the thread's trials (same shapes).
+ */
+const spares = new TypedArrayPool({ maxBytes: 128 * 2 ** 20 })
 /** Each trial's `experiment "x", trial y (tag)`, for messages raised here. */
 const where = new Map<number, string>()
 
@@ -41,7 +47,7 @@ function postReport(message: Extract<FromWorker, { type: 'report' }>): void {
       port.postMessage(message)
       return
     }
-    const checkpoint = cloneCheckpoint(message.checkpoint)
+    const checkpoint = cloneCheckpoint(message.checkpoint, spares)
     port.postMessage({ ...message, checkpoint }, transferablesOf(checkpoint))
   } catch (error) {
     // A report holding a function, a symbol, a class with private state...: its trial fails, named, not the thread.
@@ -142,6 +148,8 @@ port.on('message', (message: ToWorker) => {
     start(message)
     return
   }
+  // Spares serve any trial of this thread, even when theirs closed meanwhile.
+  if (message.type === 'next' && message.spare !== undefined) for (const array of message.spare) spares.recycle(array)
   const trial = trials.get(message.trial)
   // A message for a trial that closed already (an abort racing the close) has nothing left to do.
   if (trial === undefined) return
