@@ -109,12 +109,15 @@ const heavy = experiment('boundary, 1 MB checkpoint every 4 results')
   .space({ checkpointMb: 1, x: xs })
   .stop({ trainingIteration: heavyPerTrial })
   .train(checkpointing)
+// The same with retention (Ray's num_to_keep): deleted checkpoints' arrays are reused, on threads too.
+const heavyKept = heavy.storage({ keepCheckpoints: 2 })
 const boundaryRows = [
   ...(await boundary('small metrics, no checkpoint', small, perTrial * POPULATION)),
   ...(await boundary('1 MB checkpoint every 4 results', heavy, heavyPerTrial * POPULATION)),
+  ...(await boundary('the same, keepCheckpoints 2', heavyKept, heavyPerTrial * POPULATION)),
 ]
 console.log(
-  `### Cost per result across the boundary\n\n${POPULATION} trials, FIFO, a trainable that only reports: ${fmt(perTrial * POPULATION)} results, or ${fmt(heavyPerTrial * POPULATION)} with a 1 MB checkpoint (a Float64Array) every 4th. "Boundary cost" is the time per result beyond the same run in-process (which stores the same checkpoints).\n`,
+  `### Cost per result across the boundary\n\n${POPULATION} trials, FIFO, a trainable that only reports: ${fmt(perTrial * POPULATION)} results, or ${fmt(heavyPerTrial * POPULATION)} with a 1 MB checkpoint (a Float64Array) every 4th, kept (all of them, or the newest 2 per trial). "Boundary cost" is the time per result beyond the same run in-process (which stores the same checkpoints).\n`,
 )
 console.log(table(['workload', 'executor', 'µs per result', 'boundary cost, µs per result', 'rme'], boundaryRows))
 
