@@ -67,9 +67,7 @@ export class TypedArrayPool {
       this.#free.set(shape, list)
       return
     }
-    const proto = Object.getPrototypeOf(value)
-    if (proto !== Array.prototype && proto !== Object.prototype && proto !== null) return
-    for (const inner of Object.values(value)) this.recycle(inner, seen)
+    forEachInside(value, (inner) => this.recycle(inner, seen))
   }
 
   /** Drops every spare (they become garbage). */
@@ -92,10 +90,27 @@ export function shapesOf(value: unknown, seen = new Set<object>(), out: string[]
     if (recyclable(value)) out.push(shapeOf(value))
     return out
   }
-  const proto = Object.getPrototypeOf(value)
-  if (proto !== Array.prototype && proto !== Object.prototype && proto !== null) return out
-  for (const inner of Object.values(value)) shapesOf(inner, seen, out)
+  forEachInside(value, (inner) => shapesOf(inner, seen, out))
   return out
+}
+
+/** Calls `visit` with each object inside a plain object or array (primitives hold no arrays; other classes are left alone). */
+function forEachInside(value: object, visit: (inner: object) => void): void {
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return
+    // An index loop: a checkpoint may be a long array of numbers, not worth a copy of its values.
+    for (let i = 0; i < value.length; i++) {
+      const inner: unknown = value[i]
+      if (typeof inner === 'object' && inner !== null) visit(inner)
+    }
+    return
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return
+  for (const key of Object.keys(value)) {
+    const inner: unknown = (value as Record<string, unknown>)[key]
+    if (typeof inner === 'object' && inner !== null) visit(inner)
+  }
 }
 
 /** A typed array that owns its whole (non-shared) buffer: one that can be reused, or moved to another thread, alone. */

@@ -24,8 +24,10 @@ export class ThreadTrialHandle implements TrialHandle, TrialChannel {
   readonly #trial: number
   readonly #waiters: Waiter[] = []
   #random: object
-  /** The typed arrays' shapes of the trial's latest checkpoint: the spares its thread will want next. */
-  #shapes: readonly string[] = []
+  /** The trial's latest checkpoint (the store's now): its arrays' shapes are the spares its thread will want next. */
+  #latest: unknown
+  /** Those shapes, read once spares exist (a run without retention never walks a checkpoint for them). */
+  #shapes: readonly string[] | undefined
   #closing: Promise<void> | undefined
   #closed: { readonly resolve: () => void; readonly reject: (error: unknown) => void } | undefined
   /** Why no answer will ever come: the thread was lost, or the start could not be sent. */
@@ -75,7 +77,7 @@ export class ThreadTrialHandle implements TrialHandle, TrialChannel {
       this.#waiters.push({ resolve, reject })
       this.#thread.awaitAnswer()
       // Deleted checkpoints' arrays go back to the thread, which copies the next checkpoints into them.
-      const spare = this.#shapes.length === 0 ? [] : sparesForThreads.takeShapes(this.#shapes)
+      const spare = sparesForThreads.bytes === 0 ? [] : sparesForThreads.takeShapes((this.#shapes ??= shapesOf(this.#latest)))
       if (spare.length === 0) this.#thread.post({ type: 'next', trial: this.#trial })
       else
         this.#thread.post(
@@ -140,7 +142,8 @@ export class ThreadTrialHandle implements TrialHandle, TrialChannel {
     if (message.type === 'report') {
       // The thread copied the checkpoint and moved the copy here: nobody else holds it, so the store may keep it as it is.
       if (message.hasCheckpoint) {
-        this.#shapes = shapesOf(message.checkpoint)
+        this.#latest = message.checkpoint
+        this.#shapes = undefined
         handOver(message.checkpoint)
       }
       waiter.resolve({ metrics: message.metrics, hasCheckpoint: message.hasCheckpoint, checkpoint: message.checkpoint })
