@@ -4,8 +4,9 @@
  *    without checkpoints, and a job's round trip (start, first report, close);
  * 2. what one report costs the driver (CPU), Redis (CPU) and how many Redis commands it takes, the
  *    basis of the projection to 100 workers;
- * 3. scaling of a CPU-bound trainable (the iris MLP, 500 epochs per report) on 1, 2 and 4 worker
- *    processes against the same run in one thread;
+ * 3. scaling of a CPU-bound trainable (the iris MLP, 2000 epochs per report, about 0.2 s; set
+ *    VITUNE_BENCH_IRIS_EPOCHS to change it) on 1, 2 and 4 worker processes against the same run in
+ *    one thread and on 1 and 2 worker threads (the machine's own limit, without Redis or processes);
  * 4. simulated steps (200 ms timers) at populations of 32 to 256 on 256 slots: what the fleet and one
  *    driver add per round as the population grows.
  * Worker processes are real `vitune worker` processes (the bin), one slot each unless said.
@@ -17,6 +18,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bullmqExecutor } from '../packages/bullmq/dist/index.js'
 import { redisInfo, startRedisServer } from '../packages/bullmq/test/helpers/redis-server.js'
+import { ThreadExecutor } from '../packages/runtime/dist/node/index.js'
 import { irisEpochs, sleepy, ticks } from './fleet/trainables.js'
 import { fmt, machine, table } from './lib/measure.js'
 import { deriveStream, experiment, InProcessExecutor, run, type TrialExecutor, type TrialStart, uniform } from './lib/vitune.js'
@@ -130,10 +132,7 @@ try {
   const fleet = bullmqExecutor({ redis: redis.url, onNotice: () => undefined })
   await fleet.ready()
   const local = new InProcessExecutor()
-  // The worker-thread executor (issue 10), looked up so this file type-checks before it lands.
-  const node = (await import('../packages/runtime/dist/node/index.js')) as Record<string, unknown>
-  const Threads = node.ThreadExecutor as new (options: { threads: number }) => TrialExecutor
-  const threads = new Threads({ threads: 1 })
+  const threads = new ThreadExecutor({ threads: 1 })
   await perReport(fleet, 0, 200)
   await perReport(threads, 0, 200)
   const rows = [
@@ -177,9 +176,10 @@ try {
   await fleet.shutdown()
   await stopWorkers()
 
-  // 3. Scaling: 8 iris trials × 6 reports of 500 epochs, random search, at most as many at once as
-  // there are slots. Each fleet is warmed up first (a thread started and the module loaded on every
-  // worker), so the timing is the training, not the start-up.
+  // 3. Scaling: 8 iris trials × 6 reports of `epochs` epochs, random search, at most as many at once
+  // as there are slots. Each fleet and thread pool is warmed up first (a thread started and the
+  // module loaded on every worker), so the timing is the training, not the start-up. Worker threads
+  // on the same machine give the limit without Redis and processes, in the same run.
   const iris = (name: string, slots: number, reports: number, epochsPerReport: number, trials: number) =>
     experiment(name)
       .space({ lr: uniform(0.01, 0.3), momentum: 0.9, weightDecay: 1e-4, batchSize: 16, epochsPerReport })
@@ -189,7 +189,8 @@ try {
       .concurrency(slots)
       .seed(11)
       .train(irisEpochs)
-  const timed = (slots: number) => iris('iris scaling', slots, 6, 500, 8)
+  const epochs = Number(process.env.VITUNE_BENCH_IRIS_EPOCHS ?? 2000)
+  const timed = (slots: number) => iris('iris scaling', slots, 6, epochs, 8)
   const timeRun = async (label: string, runIt: () => Promise<unknown>) => {
     const t = performance.now()
     await runIt()
@@ -197,6 +198,13 @@ try {
   }
   await run(iris('warm-up', 1, 1, 1, 1), { ...quiet, executor: new InProcessExecutor() })
   const scaling = [await timeRun('in-process (one thread)', () => run(timed(1), { ...quiet, executor: new InProcessExecutor() }))]
+  const onThreads: [string, number][] = []
+  for (const count of [1, 2]) {
+    const executor = new ThreadExecutor({ threads: count })
+    await run(iris('warm-up', count, 1, 1, count), { ...quiet, executor })
+    onThreads.push(await timeRun(`${count} worker thread${count > 1 ? 's' : ''}, no fleet`, () => run(timed(count), { ...quiet, executor })))
+    await executor.shutdown()
+  }
   for (const count of [1, 2, 4]) {
     await startWorkers(count, 1)
     const executor = bullmqExecutor({ redis: redis.url, onNotice: () => undefined })
@@ -208,8 +216,8 @@ try {
   const base = scaling[1]?.[1] ?? Number.NaN
   console.log(
     table(
-      ['8 iris trials × 6 reports × 500 epochs', 'wall s', 'speed-up over 1 worker'],
-      scaling.map(([label, s]) => [label, fmt(s, 2), fmt(base / s, 2)]),
+      [`8 iris trials × 6 reports × ${epochs} epochs`, 'wall s', 'speed-up over 1 worker'],
+      [...scaling, ...onThreads].map(([label, s]) => [label, fmt(s, 2), fmt(base / s, 2)]),
     ),
   )
 
