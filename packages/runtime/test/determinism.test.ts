@@ -1,24 +1,7 @@
 import { experiment, grid, qloguniform, sampleFrom, uniform, withCheckpoint } from '@vitune/dsl'
 import { describe, expect, test } from 'vitest'
-import { type ResultGrid, run, WALL_TIME_FIELDS } from '../src/index.js'
-
-/** Everything a run produced except wall time, in a form that compares bit for bit. */
-function fingerprint(grid: ResultGrid): string {
-  const strip = (r: object) => Object.fromEntries(Object.entries(r).filter(([k]) => !(WALL_TIME_FIELDS as readonly string[]).includes(k)))
-  return JSON.stringify({
-    trials: grid.trials.map((t) => ({
-      id: t.trialId,
-      tag: t.tag,
-      status: t.status,
-      config: t.config,
-      history: t.configHistory,
-      results: t.results.map(strip),
-    })),
-    lineage: grid.lineage,
-    policy: grid.policyLog,
-    stats: grid.schedulerStats,
-  })
-}
+import { run } from '../src/index.js'
+import { comparable } from './helpers/grid-identity.js'
 
 const quadratic = (synch: boolean, seed: number) =>
   experiment(`determinism ${synch ? 'sync' : 'async'}`)
@@ -41,20 +24,20 @@ const quadratic = (synch: boolean, seed: number) =>
 describe('determinism', () => {
   for (const synch of [true, false]) {
     test(`the same experiment and seed give identical results twice (${synch ? 'synchronous' : 'asynchronous'} PBT)`, async () => {
-      const first = fingerprint(await run(quadratic(synch, 3)))
-      const second = fingerprint(await run(quadratic(synch, 3)))
+      const first = comparable(await run(quadratic(synch, 3)))
+      const second = comparable(await run(quadratic(synch, 3)))
       expect(second).toBe(first)
       expect(JSON.parse(first).lineage.length).toBeGreaterThan(0)
     })
   }
 
   test('a different seed gives different results', async () => {
-    expect(fingerprint(await run(quadratic(true, 4)))).not.toBe(fingerprint(await run(quadratic(true, 3))))
+    expect(comparable(await run(quadratic(true, 4)))).not.toBe(comparable(await run(quadratic(true, 3))))
   })
 
   test('synchronous PBT gives the same results with any concurrency', async () => {
-    const all = fingerprint(await run(quadratic(true, 5)))
-    for (const n of [1, 2, 3]) expect(fingerprint(await run(quadratic(true, 5).concurrency(n)))).toBe(all)
+    const all = comparable(await run(quadratic(true, 5)))
+    for (const n of [1, 2, 3]) expect(comparable(await run(quadratic(true, 5).concurrency(n)))).toBe(all)
   })
 
   test('async trainables that resolve at different speeds still give identical results', async () => {
@@ -74,8 +57,8 @@ describe('determinism', () => {
             yield withCheckpoint({ score: x }, x)
           }
         })
-    const fast = fingerprint(await run(timed([0, 0, 0])))
-    const uneven = fingerprint(await run(timed([3, 0, 1])))
+    const fast = comparable(await run(timed([0, 0, 0])))
+    const uneven = comparable(await run(timed([3, 0, 1])))
     expect(uneven).toBe(fast)
   })
 })
