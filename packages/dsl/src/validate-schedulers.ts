@@ -1,5 +1,4 @@
 import { isDomain, isNestedSpec } from './domains.js'
-import type { DefinitionErrorCode } from './errors.js'
 import type {
   AshaOptions,
   HyperBandOptions,
@@ -12,28 +11,9 @@ import type {
   ResolvedPb2Options,
 } from './scheduler-options.js'
 import type { SpaceSpec } from './types.js'
-import type { Fail } from './validate.js'
-
-const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value))
-const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
-
-/** Rejects keys a scheduler does not take; Ray drops them silently, which hides typos. */
-function checkKeys(fail: Fail, code: DefinitionErrorCode, scope: string, given: object, allowed: readonly string[]): void {
-  for (const name of Object.keys(given)) {
-    if (allowed.includes(name)) continue
-    const hint = allowed.includes(camel(name)) ? `Write \`${camel(name)}\` (camelCase).` : `Use one of: ${allowed.join(', ')}.`
-    fail(code, `${scope}.${name}`, `is not a ${scope}() option`, hint)
-  }
-}
-
-function checkTimeAttr(fail: Fail, code: DefinitionErrorCode, scope: string, timeAttr: unknown): void {
-  if (typeof timeAttr !== 'string' || timeAttr.length === 0)
-    fail(code, `${scope}.timeAttr`, `must name a result key, got ${show(timeAttr)}`, 'Leave it out for trainingIteration.')
-}
-
-function checkFlag(fail: Fail, code: DefinitionErrorCode, scope: string, name: string, value: unknown): void {
-  if (typeof value !== 'boolean') fail(code, `${scope}.${name}`, `must be true or false, got ${show(value)}`, `Write ${name}: true.`)
-}
+import { type Fail, show } from './validate.js'
+import { validatePerturbation } from './validate-pbt.js'
+import { checkFlag, checkKeys, checkTimeAttr } from './validate-shape.js'
 
 const isPositive = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0
 
@@ -114,30 +94,7 @@ export function validatePb2Options(fail: Fail, given: Pb2Options, o: ResolvedPb2
       'Write hyperparamBounds: { lr: [1e-4, 1e-1] }.',
     )
   validateBounds(fail, bounds as Pb2BoundsShape, 'pb2.hyperparamBounds')
-  if (!isPositive(o.perturbationInterval))
-    fail(
-      'VITUNE_PERTURBATION_INTERVAL',
-      'pb2.perturbationInterval',
-      `must be > 0, got ${show(o.perturbationInterval)}`,
-      'Pass a positive interval, e.g. 4 iterations.',
-    )
-  if (typeof o.quantileFraction !== 'number' || !(o.quantileFraction >= 0 && o.quantileFraction <= 0.5))
-    fail(
-      'VITUNE_QUANTILE_FRACTION',
-      'pb2.quantileFraction',
-      `must lie in [0, 0.5], got ${show(o.quantileFraction)}`,
-      'Use 0.25 (the default) or 0.5 for half the population.',
-    )
-  checkTimeAttr(fail, 'VITUNE_PB2_OPTION', 'pb2', o.timeAttr)
-  checkFlag(fail, 'VITUNE_PB2_OPTION', 'pb2', 'synch', o.synch)
-  checkFlag(fail, 'VITUNE_PB2_OPTION', 'pb2', 'requireAttrs', o.requireAttrs)
-  if (o.customExplore !== undefined && typeof o.customExplore !== 'function')
-    fail(
-      'VITUNE_PB2_OPTION',
-      'pb2.customExplore',
-      `must be a function of the config, got ${typeof o.customExplore}`,
-      'Write customExplore: (config) => ({ ...config }).',
-    )
+  validatePerturbation(fail, 'pb2', 'VITUNE_PB2_OPTION', o)
 }
 
 function validateBounds(fail: Fail, bounds: Pb2BoundsShape, prefix: string): void {

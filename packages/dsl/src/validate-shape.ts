@@ -1,6 +1,7 @@
 import type { ExperimentDef } from './definition.js'
 import { isDomain, isNestedSpec } from './domains.js'
-import type { Fail } from './validate.js'
+import type { DefinitionErrorCode } from './errors.js'
+import { type Fail, show } from './validate.js'
 
 /**
  * How deep a space or mutations spec may nest (objects and lists). Real configs are a few levels
@@ -86,7 +87,29 @@ export function validateTrialCount(fail: Fail, def: Pick<ExperimentDef, 'space' 
   )
 }
 
-const camelCase = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+/** Ray's snake_case spelling of an option, in ours. */
+export const camelCase = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+
+/** Rejects keys a scheduler does not take; Ray drops them silently, which hides typos. */
+export function checkKeys(fail: Fail, code: DefinitionErrorCode, scope: string, given: object, allowed: readonly string[] | ReadonlySet<string>): void {
+  const known = [...allowed]
+  for (const name of Object.keys(given)) {
+    if (known.includes(name)) continue
+    const hint = known.includes(camelCase(name)) ? `Write \`${camelCase(name)}\` (camelCase).` : `Use one of: ${known.join(', ')}.`
+    fail(code, `${scope}.${name}`, `is not a ${scope}() option`, hint)
+  }
+}
+
+/** A scheduler's `timeAttr`: the name of a result key. */
+export function checkTimeAttr(fail: Fail, code: DefinitionErrorCode, scope: string, timeAttr: unknown): void {
+  if (typeof timeAttr !== 'string' || timeAttr.length === 0)
+    fail(code, `${scope}.timeAttr`, `must name a result key, got ${show(timeAttr)}`, 'Leave it out for trainingIteration.')
+}
+
+/** A scheduler's boolean option. */
+export function checkFlag(fail: Fail, code: DefinitionErrorCode, scope: string, name: string, value: unknown): void {
+  if (typeof value !== 'boolean') fail(code, `${scope}.${name}`, `must be true or false, got ${show(value)}`, `Write ${name}: true.`)
+}
 
 /**
  * Checks that a builder step got an options object with only the keys it knows, so a Ray spelling

@@ -70,7 +70,11 @@ const cases: BadInput[] = [
           .train(trainable).def,
       ),
   }),
-  ...rows('VITUNE_PERTURBATION_INTERVAL', 'pb2.perturbationInterval', { '0': pb2({ perturbationInterval: 0, hyperparamBounds: { lr: [0, 1] } }) }),
+  ...rows('VITUNE_PERTURBATION_INTERVAL', 'pb2.perturbationInterval', {
+    '0': pb2({ perturbationInterval: 0, hyperparamBounds: { lr: [0, 1] } }),
+    // The same rule as .pbt(): PB2 runs PBT's scheduler, so the interval is checked alike.
+    '2.5 on trainingIteration': pb2({ perturbationInterval: 2.5, hyperparamBounds: { lr: [0, 1] } }),
+  }),
   ...rows('VITUNE_QUANTILE_FRACTION', 'pb2.quantileFraction', { '0.75': pb2({ quantileFraction: 0.75, hyperparamBounds: { lr: [0, 1] } }) }),
   ...rows('VITUNE_PB2_OPTION', 'pb2.hyperparam_bounds', { "Ray's snake_case": pb2({ hyperparam_bounds: { lr: [0, 1] }, hyperparamBounds: { lr: [0, 1] } }) }),
   ...rows('VITUNE_PB2_OPTION', 'pb2.synch', { '"true"': pb2({ synch: 'true', hyperparamBounds: { lr: [0, 1] } }) }),
